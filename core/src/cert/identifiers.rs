@@ -1,0 +1,91 @@
+//! Vietnamese personal and organisational identifiers carried in certificates.
+//!
+//! CAs under the Vietnam National Root CA and Ban Cơ yếu put them in UID
+//! (0.9.2342.19200300.100.1.1) attributes of the subject, as `MST:0102005769`
+//! (tax code, `-029` branch suffix allowed), `CCCD:…` (citizen identity card),
+//! `CMND:…` (old identity card), `HC:…` (passport), `MNS:…` (budget unit code).
+
+use serde::{Deserialize, Serialize};
+use x509_cert::name::Name;
+
+/// The identifiers found in a subject. One certificate may carry several kinds.
+///
+/// ```
+/// use kyso_core::cert::Identifiers;
+/// let ids = Identifiers::from_uid_values(["MST:0102005769-029", "CCCD:001090001234"]);
+/// assert_eq!(ids.mst.as_deref(), Some("0102005769-029"));
+/// assert_eq!(ids.cccd.as_deref(), Some("001090001234"));
+/// assert!(ids.hc.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identifiers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mst: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cccd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmnd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mns: Option<String>,
+}
+
+impl Identifiers {
+    /// Reads the UID attributes of a subject name.
+    pub fn from_name(name: &Name) -> Self {
+        let values = super::name::all(name, const_oid::db::rfc4519::UID);
+        Self::from_uid_values(values.iter().map(String::as_str))
+    }
+
+    /// Interprets UID values; the first of each kind wins, unknown kinds are ignored.
+    pub fn from_uid_values<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut ids = Identifiers::default();
+        for value in values {
+            let Some((kind, number)) = value.split_once(':') else {
+                continue;
+            };
+            let number = number.trim();
+            if number.is_empty() {
+                continue;
+            }
+            let slot = match kind.trim().to_ascii_uppercase().as_str() {
+                "MST" => &mut ids.mst,
+                "CCCD" => &mut ids.cccd,
+                "CMND" => &mut ids.cmnd,
+                "HC" => &mut ids.hc,
+                "MNS" => &mut ids.mns,
+                _ => continue,
+            };
+            slot.get_or_insert_with(|| number.to_string());
+        }
+        ids
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Identifiers::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignores_unknown_and_empty_values() {
+        let ids = Identifiers::from_uid_values(["XYZ:1", "MST:", "nonsense", "mns: 1234567 "]);
+        assert_eq!(
+            ids,
+            Identifiers {
+                mns: Some("1234567".into()),
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn first_of_a_kind_wins() {
+        let ids = Identifiers::from_uid_values(["MST:0102005769", "MST:0102005769-029"]);
+        assert_eq!(ids.mst.as_deref(), Some("0102005769"));
+    }
+}

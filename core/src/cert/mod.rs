@@ -1,0 +1,196 @@
+//! X.509 certificates: parsing (DER or PEM), the facts a signer or verifier shows,
+//! and the extensions path validation needs.
+
+mod identifiers;
+mod info;
+pub mod name;
+
+pub use identifiers::Identifiers;
+pub use info::CertificateInfo;
+
+use der::{Decode, DecodePem, Encode};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+};
+
+use crate::asn1::Tlv;
+use crate::public_key::PublicKey;
+use crate::time::DateTime;
+use crate::{DigestAlgorithm, Error};
+
+/// A parsed certificate that keeps its original encoding.
+///
+/// ```
+/// let pem = kyso_core::trust::BUNDLED[0].1;
+/// let cert = kyso_core::Certificate::from_pem(pem.as_bytes()).unwrap();
+/// assert!(cert.is_self_issued());
+/// assert!(cert.info().subject.contains("CN="));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    der: Vec<u8>,
+    x509: x509_cert::Certificate,
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+impl Eq for Certificate {}
+
+impl Certificate {
+    /// Parses one DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        // Re-check the outer framing ourselves: the raw TBS bytes are needed later.
+        Tlv::parse_exact(der).map_err(|e| Error::InvalidCertificate(e.message()))?;
+        let x509 = x509_cert::Certificate::from_der(der)
+            .map_err(|e| Error::InvalidCertificate(e.to_string()))?;
+        Ok(Certificate {
+            der: der.to_vec(),
+            x509,
+        })
+    }
+
+    /// Parses one PEM certificate.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, Error> {
+        let x509 = x509_cert::Certificate::from_pem(pem)
+            .map_err(|e| Error::InvalidCertificate(e.to_string()))?;
+        let der = x509.to_der()?;
+        Self::from_der(&der)
+    }
+
+    /// Parses every certificate in a PEM bundle, or a single DER certificate.
+    pub fn parse_many(bytes: &[u8]) -> Result<Vec<Self>, Error> {
+        if bytes.first() == Some(&0x30) {
+            return Ok(vec![Self::from_der(bytes)?]);
+        }
+        let certs = x509_cert::Certificate::load_pem_chain(bytes)
+            .map_err(|e| Error::InvalidCertificate(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(Error::InvalidCertificate("no certificate found".into()));
+        }
+        certs.iter().map(|c| Self::from_der(&c.to_der()?)).collect()
+    }
+
+    /// The DER encoding, exactly as received.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The parsed structure.
+    pub fn x509(&self) -> &x509_cert::Certificate {
+        &self.x509
+    }
+
+    /// The signed part's original bytes, over which the issuer's signature is made.
+    pub fn tbs_der(&self) -> &[u8] {
+        // Both parses succeeded in the constructor, so the framing is known good.
+        Tlv::parse_exact(&self.der)
+            .ok()
+            .and_then(|outer| outer.children().next())
+            .and_then(Result::ok)
+            .map(|tbs| tbs.raw)
+            .unwrap_or_default()
+    }
+
+    /// DER of the subject name, for issuer matching.
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.x509
+            .tbs_certificate()
+            .subject()
+            .to_der()
+            .unwrap_or_default()
+    }
+
+    /// DER of the issuer name, for issuer matching.
+    pub fn issuer_der(&self) -> Vec<u8> {
+        self.x509
+            .tbs_certificate()
+            .issuer()
+            .to_der()
+            .unwrap_or_default()
+    }
+
+    /// Serial number as big-endian bytes.
+    pub fn serial(&self) -> &[u8] {
+        self.x509.tbs_certificate().serial_number().as_bytes()
+    }
+
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_der() == self.issuer_der()
+    }
+
+    pub fn not_before(&self) -> DateTime {
+        self.x509
+            .tbs_certificate()
+            .validity()
+            .not_before
+            .to_date_time()
+    }
+
+    pub fn not_after(&self) -> DateTime {
+        self.x509
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_date_time()
+    }
+
+    /// Whether `time` lies within the validity period (bounds included).
+    pub fn is_valid_at(&self, time: DateTime) -> bool {
+        self.not_before() <= time && time <= self.not_after()
+    }
+
+    pub fn public_key(&self) -> Result<PublicKey, Error> {
+        PublicKey::from_spki(self.x509.tbs_certificate().subject_public_key_info())
+    }
+
+    /// The key usage extension, if present and well-formed.
+    pub fn key_usage(&self) -> Option<KeyUsage> {
+        self.x509
+            .tbs_certificate()
+            .get_extension::<KeyUsage>()
+            .ok()
+            .flatten()
+            .map(|(_, ku)| ku)
+    }
+
+    /// The basic constraints extension, if present and well-formed.
+    pub fn basic_constraints(&self) -> Option<BasicConstraints> {
+        self.x509
+            .tbs_certificate()
+            .get_extension::<BasicConstraints>()
+            .ok()
+            .flatten()
+            .map(|(_, bc)| bc)
+    }
+
+    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
+        self.x509
+            .tbs_certificate()
+            .get_extension::<SubjectKeyIdentifier>()
+            .ok()
+            .flatten()
+            .map(|(_, ski)| ski.0.as_bytes().to_vec())
+    }
+
+    pub fn authority_key_id(&self) -> Option<Vec<u8>> {
+        self.x509
+            .tbs_certificate()
+            .get_extension::<AuthorityKeyIdentifier>()
+            .ok()
+            .flatten()
+            .and_then(|(_, aki)| aki.key_identifier.map(|k| k.as_bytes().to_vec()))
+    }
+
+    /// Digest of the whole certificate (ESS signing-certificate-v2 binding).
+    pub fn fingerprint(&self, alg: DigestAlgorithm) -> Vec<u8> {
+        alg.digest(&self.der)
+    }
+
+    /// The facts a person needs to recognise this certificate.
+    pub fn info(&self) -> CertificateInfo {
+        CertificateInfo::of(self)
+    }
+}

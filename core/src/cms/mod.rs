@@ -1,0 +1,13 @@
+//! CMS (RFC 5652) with the CAdES baseline profile (ETSI EN 319 122-1): build
+//! signed attributes, assemble SignedData around an external signature, parse
+//! DER or BER, verify.
+
+pub mod ess;
+mod parse;
+pub mod signed_attrs;
+mod signed_data;
+mod verify;
+
+pub use parse::{SignedDataView, SignerView};
+pub use signed_data::{CadesParams, Content, PreparedSignature};
+pub use verify::{verify, verify_signer_with_digest, VerifyOptions};

@@ -1,0 +1,135 @@
+//! Reading a CMS SignedData (DER or BER) while keeping the original bytes of
+//! the parts signatures are computed over.
+
+use cms::signed_data::SignerInfo;
+use const_oid::db::rfc5911::ID_SIGNED_DATA;
+use der::asn1::ObjectIdentifier;
+use der::Decode;
+
+use crate::asn1::{to_der, Tlv};
+use crate::{Certificate, Error};
+
+/// A parsed SignedData.
+#[derive(Clone, Debug)]
+pub struct SignedDataView {
+    /// eContentType (id-data for documents).
+    pub content_type: ObjectIdentifier,
+    /// The encapsulated content, when the signature is attached.
+    pub content: Option<Vec<u8>>,
+    /// The certificates carried in the SignedData that could be parsed.
+    pub certificates: Vec<Certificate>,
+    pub signers: Vec<SignerView>,
+}
+
+/// One SignerInfo.
+#[derive(Clone, Debug)]
+pub struct SignerView {
+    pub info: SignerInfo,
+    /// The signed attributes exactly as encoded, re-tagged as a SET (0x31): the
+    /// bytes the signature covers (RFC 5652 §5.4).
+    pub signed_attrs_der: Option<Vec<u8>>,
+}
+
+impl SignedDataView {
+    /// Parses a ContentInfo holding a SignedData. BER (indefinite lengths,
+    /// chunked strings) and trailing zero padding are accepted.
+    ///
+    /// ```
+    /// assert!(kyso_core::cms::SignedDataView::parse(b"not cms").is_err());
+    /// ```
+    pub fn parse(input: &[u8]) -> Result<Self, Error> {
+        let der = to_der(input)?;
+        let content_info = Tlv::parse_exact(&der)?;
+        let mut ci = content_info.children();
+        let oid_tlv = next(&mut ci, "contentType")?;
+        let oid = ObjectIdentifier::from_der(oid_tlv.raw)?;
+        if oid != ID_SIGNED_DATA {
+            return Err(Error::malformed(format!(
+                "content type {oid} is not SignedData"
+            )));
+        }
+        let explicit = next(&mut ci, "content")?;
+        let signed_data = Tlv::parse_exact(explicit.content)?;
+        if signed_data.tag_byte() != Some(0x30) {
+            return Err(Error::malformed("SignedData is not a SEQUENCE"));
+        }
+
+        let mut fields = signed_data.children();
+        let _version = next(&mut fields, "version")?;
+        let _digest_algs = next(&mut fields, "digestAlgorithms")?;
+        let encap = next(&mut fields, "encapContentInfo")?;
+        let mut encap_fields = encap.children();
+        let content_type =
+            ObjectIdentifier::from_der(next(&mut encap_fields, "eContentType")?.raw)?;
+        let content = match encap_fields.next().transpose()? {
+            Some(explicit) if explicit.tag_byte() == Some(0xa0) => {
+                let octets = Tlv::parse_exact(explicit.content)?;
+                if octets.tag_byte() != Some(0x04) {
+                    return Err(Error::malformed("eContent is not an OCTET STRING"));
+                }
+                Some(octets.content.to_vec())
+            }
+            Some(_) => return Err(Error::malformed("unexpected field in encapContentInfo")),
+            None => None,
+        };
+
+        let mut certificates = Vec::new();
+        let mut signer_infos = None;
+        for field in fields {
+            let field = field?;
+            match field.tag_byte() {
+                Some(0xa0) => {
+                    for cert in field.children() {
+                        let cert = cert?;
+                        // Only X.509 certificates (not attribute certificates).
+                        if cert.tag_byte() == Some(0x30) {
+                            if let Ok(c) = Certificate::from_der(cert.raw) {
+                                certificates.push(c);
+                            }
+                        }
+                    }
+                }
+                Some(0xa1) => {} // CRLs: revocation is checked elsewhere.
+                Some(0x31) => signer_infos = Some(field),
+                _ => return Err(Error::malformed("unexpected field in SignedData")),
+            }
+        }
+        let signer_infos =
+            signer_infos.ok_or_else(|| Error::malformed("SignedData has no signerInfos"))?;
+        let signers = signer_infos
+            .children()
+            .map(|si| SignerView::parse(si?))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SignedDataView {
+            content_type,
+            content,
+            certificates,
+            signers,
+        })
+    }
+}
+
+impl SignerView {
+    fn parse(tlv: Tlv<'_>) -> Result<Self, Error> {
+        let info = SignerInfo::from_der(tlv.raw)?;
+        let mut signed_attrs_der = None;
+        for field in tlv.children() {
+            let field = field?;
+            if field.tag_byte() == Some(0xa0) {
+                let mut der = field.raw.to_vec();
+                der[0] = 0x31;
+                signed_attrs_der = Some(der);
+            }
+        }
+        Ok(SignerView {
+            info,
+            signed_attrs_der,
+        })
+    }
+}
+
+fn next<'a>(it: &mut crate::asn1::tlv::Children<'a>, what: &'static str) -> Result<Tlv<'a>, Error> {
+    it.next()
+        .transpose()?
+        .ok_or_else(|| Error::malformed(format!("{what} missing")))
+}

@@ -1,0 +1,308 @@
+//! CMS/CAdES signature verification, producing a [`ValidationReport`].
+
+use cms::signed_data::SignerIdentifier;
+use const_oid::db::rfc5911::ID_DATA;
+use der::Encode;
+
+use super::signed_attrs;
+use super::{SignedDataView, SignerView};
+use crate::path::{self, ValidationTime};
+use crate::report::{Finding, SignatureReport, SubIndication, ValidationReport};
+use crate::signature_scheme::{digest_name, SignatureAlgorithm};
+use crate::time::DateTime;
+use crate::{Certificate, DigestAlgorithm, TrustAnchors};
+
+/// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
+const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+
+/// What a verification is checked against.
+#[derive(Clone, Copy, Debug)]
+pub struct VerifyOptions<'a> {
+    pub trust_anchors: &'a TrustAnchors,
+    /// The verifier's current time.
+    pub now: DateTime,
+    /// The signed content, for detached signatures.
+    pub detached_content: Option<&'a [u8]>,
+    /// Further certificates that may complete a path (intermediates).
+    pub extra_certificates: &'a [Certificate],
+}
+
+/// Verifies every signer of a CMS SignedData (`.p7s`, DER or BER).
+///
+/// Unparsable input yields a report with `TOTAL_FAILED` / `FORMAT_FAILURE`, not
+/// an error: to a verifier garbage is a failed signature.
+///
+/// ```
+/// use kyso_core::{cms, report::Indication, TrustAnchors};
+/// let anchors = TrustAnchors::bundled();
+/// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
+/// let report = cms::verify(b"garbage", &cms::VerifyOptions {
+///     trust_anchors: &anchors, now, detached_content: None, extra_certificates: &[],
+/// });
+/// assert_eq!(report.indication, Indication::TotalFailed);
+/// ```
+pub fn verify(cms: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
+    let now = options.now.to_string();
+    let view = match SignedDataView::parse(cms) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut r = SignatureReport::empty();
+            r.fail(
+                SubIndication::FormatFailure,
+                Finding::new(
+                    "FORMAT_FAILURE",
+                    format!("Not a CMS signature: {}", e.message()),
+                    format!("Không phải chữ ký CMS: {}", e.message_vi()),
+                ),
+            );
+            return ValidationReport::new("CMS", now, vec![r]);
+        }
+    };
+    let content = view.content.as_deref().or(options.detached_content);
+    let reports = view
+        .signers
+        .iter()
+        .map(|signer| verify_signer(&view, signer, content, options))
+        .collect();
+    ValidationReport::new("CMS", now, reports)
+}
+
+/// Verifies one SignerInfo whose content is given by digest (PAdES and streamed
+/// CAdES use this: the covered bytes are hashed elsewhere).
+pub fn verify_signer_with_digest(
+    view: &SignedDataView,
+    signer: &SignerView,
+    content_digest: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    options: &VerifyOptions<'_>,
+) -> SignatureReport {
+    let mut report = SignatureReport::empty();
+    check_signer(view, signer, content_digest, options, &mut report);
+    if report.sub_indication.is_none() {
+        report.warn(Finding::new(
+            "REVOCATION_NOT_CHECKED",
+            "Revocation status (OCSP/CRL) was not checked",
+            "Chưa kiểm tra tình trạng thu hồi (OCSP/CRL) của chứng thư số",
+        ));
+    }
+    report
+}
+
+fn verify_signer(
+    view: &SignedDataView,
+    signer: &SignerView,
+    content: Option<&[u8]>,
+    options: &VerifyOptions<'_>,
+) -> SignatureReport {
+    let digest_of = |alg: DigestAlgorithm| content.map(|c| alg.digest(c));
+    verify_signer_with_digest(view, signer, &digest_of, options)
+}
+
+fn check_signer(
+    view: &SignedDataView,
+    signer: &SignerView,
+    content_digest: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    options: &VerifyOptions<'_>,
+    report: &mut SignatureReport,
+) {
+    let info = &signer.info;
+    report.digest_algorithm = Some(digest_name(&info.digest_alg.oid));
+
+    // 1. Identify the signer's certificate.
+    let pool: Vec<Certificate> = view
+        .certificates
+        .iter()
+        .chain(options.extra_certificates)
+        .chain(options.trust_anchors.iter())
+        .cloned()
+        .collect();
+    let Some(cert) = pool.iter().find(|c| identifies(&info.sid, c)).cloned() else {
+        report.fail(
+            SubIndication::NoSigningCertificateFound,
+            Finding::new(
+                "NO_SIGNING_CERTIFICATE_FOUND",
+                "The signer's certificate is not in the signature",
+                "Chữ ký không kèm chứng thư số của người ký",
+            ),
+        );
+        return;
+    };
+    report.signer = Some(cert.info());
+
+    // 2. Algorithms.
+    let digest_alg = match DigestAlgorithm::from_oid(&info.digest_alg.oid) {
+        Ok(a) => a,
+        Err(e) => return report.fail(SubIndication::CryptoConstraintsFailure, (&e).into()),
+    };
+    let sig_alg = match SignatureAlgorithm::from_identifier(&info.signature_algorithm) {
+        Ok(a) => a,
+        Err(e) => return report.fail(SubIndication::CryptoConstraintsFailure, (&e).into()),
+    };
+    report.signature_algorithm = Some(format!("{:?}", sig_alg.scheme));
+
+    // 3. Content digest.
+    let Some(content_digest) = content_digest(digest_alg) else {
+        report.fail(
+            SubIndication::SignedDataNotFound,
+            Finding::new(
+                "SIGNED_DATA_NOT_FOUND",
+                "The signature is detached and the signed content was not provided",
+                "Chữ ký tách rời nhưng không có tài liệu gốc để kiểm tra",
+            ),
+        );
+        return;
+    };
+
+    // 4. Signed attributes, or a signature over the content digest directly.
+    let mut claimed = None;
+    let mut has_signing_cert_v2 = false;
+    let signed_digest = match &signer.signed_attrs_der {
+        Some(attrs_der) => {
+            let attrs = match signed_attrs::inspect(attrs_der, None) {
+                Ok(a) => a,
+                Err(e) => return report.fail(SubIndication::FormatFailure, (&e).into()),
+            };
+            if attrs.content_type != view.content_type {
+                return report.fail(
+                    SubIndication::FormatFailure,
+                    Finding::new(
+                        "FORMAT_FAILURE",
+                        "The content-type attribute does not match the content",
+                        "Thuộc tính content-type không khớp với nội dung",
+                    ),
+                );
+            }
+            if attrs.message_digest != content_digest {
+                return report.fail(
+                    SubIndication::HashFailure,
+                    Finding::new(
+                        "HASH_FAILURE",
+                        "The document was changed after signing (message digest mismatch)",
+                        "Tài liệu đã bị thay đổi sau khi ký (giá trị băm không khớp)",
+                    ),
+                );
+            }
+            claimed = attrs.signing_time;
+            if let Some(sc) = &attrs.signing_certificate_v2 {
+                has_signing_cert_v2 = true;
+                if !binds(sc, &cert) {
+                    return report.fail(
+                        SubIndication::NoSigningCertificateFound,
+                        Finding::new(
+                            "NO_SIGNING_CERTIFICATE_FOUND",
+                            "The signing-certificate-v2 attribute names another certificate",
+                            "Thuộc tính signing-certificate-v2 chỉ tới một chứng thư số khác",
+                        ),
+                    );
+                }
+            } else if attrs.signing_certificate_v1 {
+                report.warn(Finding::new(
+                    "SIGNING_CERTIFICATE_V1",
+                    "Legacy ESS signing-certificate (SHA-1) present; binding not checked",
+                    "Có thuộc tính signing-certificate cũ (SHA-1); chưa kiểm tra ràng buộc",
+                ));
+            }
+            digest_alg.digest(attrs_der)
+        }
+        None => {
+            if view.content_type != ID_DATA {
+                return report.fail(
+                    SubIndication::FormatFailure,
+                    Finding::new(
+                        "FORMAT_FAILURE",
+                        "Signed attributes are required for this content type",
+                        "Nội dung loại này bắt buộc có thuộc tính ký",
+                    ),
+                );
+            }
+            content_digest
+        }
+    };
+    report.claimed_signing_time = claimed.map(|t| t.to_string());
+
+    // 5. The signature value.
+    let verified = cert.public_key().and_then(|key| {
+        key.verify_digest(
+            &sig_alg,
+            digest_alg,
+            &signed_digest,
+            info.signature.as_bytes(),
+        )
+    });
+    if let Err(e) = verified {
+        return report.fail(
+            SubIndication::SigCryptoFailure,
+            Finding::new(
+                "SIG_CRYPTO_FAILURE",
+                format!(
+                    "The signature value is not valid for the signer's key ({})",
+                    e.message()
+                ),
+                format!(
+                    "Giá trị chữ ký không hợp lệ với khóa của người ký ({})",
+                    e.message_vi()
+                ),
+            ),
+        );
+    }
+
+    // 6. Level reached.
+    let has_timestamp = info
+        .unsigned_attrs
+        .as_ref()
+        .is_some_and(|u| u.iter().any(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN));
+    report.level = Some(if has_signing_cert_v2 { "B-B" } else { "CMS" }.into());
+    if has_timestamp {
+        report.warn(Finding::new(
+            "TIMESTAMP_NOT_VALIDATED",
+            "A signature timestamp is present but was not validated",
+            "Có dấu thời gian nhưng chưa được kiểm tra",
+        ));
+    }
+
+    // 7. Certification path.
+    let (found, outcome) = path::validate(
+        &cert,
+        &pool,
+        options.trust_anchors,
+        ValidationTime {
+            now: options.now,
+            proof_of_existence: None,
+            claimed,
+        },
+    );
+    if let Some(found) = found {
+        report.chain = found.certificates.iter().map(Certificate::info).collect();
+    }
+    if let Err(f) = outcome {
+        report.fail(f.sub_indication, f.finding);
+    }
+}
+
+/// Whether a SignerIdentifier names `cert`.
+fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(isn) => {
+            isn.serial_number.as_bytes() == cert.serial()
+                && isn.issuer.to_der().ok() == Some(cert.issuer_der())
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            cert.subject_key_id().as_deref() == Some(ski.0.as_bytes())
+        }
+    }
+}
+
+/// Whether the first ESSCertIDv2 (the signer's, RFC 5035 §5.4) hashes to `cert`.
+fn binds(sc: &super::ess::SigningCertificateV2, cert: &Certificate) -> bool {
+    let Some(first) = sc.certs.first() else {
+        return false;
+    };
+    let alg = match &first.hash_algorithm {
+        None => DigestAlgorithm::Sha256,
+        Some(id) => match DigestAlgorithm::from_oid(&id.oid) {
+            Ok(a) => a,
+            Err(_) => return false,
+        },
+    };
+    first.cert_hash.as_bytes() == cert.fingerprint(alg).as_slice()
+}

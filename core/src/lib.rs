@@ -1,0 +1,34 @@
+//! # kyso-core
+//!
+//! The formats and verification logic of Kyso, shared by the `kyso` CLI, the
+//! agent, the WebAssembly module in the page and portal servers:
+//!
+//! - [`cms`]: CAdES signed attributes, SignedData assembly around a signature
+//!   made on a token, DER/BER parsing and verification;
+//! - [`cert`]: certificate facts with Vietnamese identifiers (MST, CCCD…);
+//! - [`path`]: certification path building and validation;
+//! - [`report`]: ETSI-style validation reports in Vietnamese and English;
+//! - [`trust`]: the bundled Vietnamese trust anchors.
+//!
+//! No I/O and no clock: callers pass bytes and the current time, so the crate
+//! builds for `wasm32-unknown-unknown` as well as natively.
+
+pub mod asn1;
+pub mod cert;
+pub mod cms;
+pub mod digest;
+mod error;
+pub mod path;
+pub mod public_key;
+pub mod report;
+pub mod signature_scheme;
+pub mod time;
+pub mod trust;
+
+pub use cert::Certificate;
+pub use digest::DigestAlgorithm;
+pub use error::Error;
+pub use public_key::{KeyType, PublicKey};
+pub use report::{Indication, SubIndication, ValidationReport};
+pub use signature_scheme::SignatureScheme;
+pub use trust::TrustAnchors;

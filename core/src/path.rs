@@ -1,0 +1,260 @@
+//! Certification path building and validation (RFC 5280 §6, reduced to what
+//! signature validation needs), with the time rules of ETSI EN 319 102-1: without
+//! a proof of existence, certificates must be valid at validation time.
+
+use crate::report::{Finding, SubIndication};
+use crate::signature_scheme::SignatureAlgorithm;
+use crate::time::DateTime;
+use crate::{Certificate, DigestAlgorithm, Error, TrustAnchors};
+
+/// Longer chains are not built: real Vietnamese paths have three certificates.
+const MAX_PATH_LEN: usize = 8;
+
+/// The times a path is validated for.
+#[derive(Clone, Copy, Debug)]
+pub struct ValidationTime {
+    /// The current time (the verifier's clock).
+    pub now: DateTime,
+    /// A time the signature is proven to have existed at (a timestamp), if any.
+    pub proof_of_existence: Option<DateTime>,
+    /// The time the signer claims (signing-time attribute or PDF /M), if any.
+    pub claimed: Option<DateTime>,
+}
+
+/// Why a path was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathFailure {
+    pub sub_indication: SubIndication,
+    pub finding: Finding,
+}
+
+/// A certification path from a signer to a trust anchor.
+#[derive(Clone, Debug)]
+pub struct CertificationPath {
+    /// Signer first, trust anchor last.
+    pub certificates: Vec<Certificate>,
+}
+
+/// Builds a path from `signer` to one of `anchors` using `pool` for intermediates,
+/// then checks it at `time`.
+///
+/// The returned path is the one found even when a check failed, so a report can
+/// show it.
+pub fn validate(
+    signer: &Certificate,
+    pool: &[Certificate],
+    anchors: &TrustAnchors,
+    time: ValidationTime,
+) -> (Option<CertificationPath>, Result<(), PathFailure>) {
+    let Some(path) = build(signer, pool, anchors) else {
+        return (
+            None,
+            Err(PathFailure {
+                sub_indication: SubIndication::NoCertificateChainFound,
+                finding: Finding::new(
+                    "NO_CERTIFICATE_CHAIN_FOUND",
+                    "No certification path to a trusted root was found for the signer's certificate",
+                    "Không tìm thấy chuỗi chứng thực từ chứng thư số của người ký tới một CA gốc tin cậy",
+                ),
+            }),
+        );
+    };
+    let outcome = check(&path, time);
+    (Some(path), outcome)
+}
+
+fn build(
+    signer: &Certificate,
+    pool: &[Certificate],
+    anchors: &TrustAnchors,
+) -> Option<CertificationPath> {
+    let mut path = vec![signer.clone()];
+    extend(&mut path, pool, anchors).then_some(CertificationPath { certificates: path })
+}
+
+/// Depth-first search from the last certificate of `path` up to an anchor.
+fn extend(path: &mut Vec<Certificate>, pool: &[Certificate], anchors: &TrustAnchors) -> bool {
+    let Some(current) = path.last().cloned() else {
+        return false;
+    };
+    if anchors.contains(&current) {
+        return true;
+    }
+    if path.len() >= MAX_PATH_LEN {
+        return false;
+    }
+    let issuer_name = current.issuer_der();
+    let aki = current.authority_key_id();
+    // Anchors first: a shorter path to a trusted certificate beats a longer one.
+    let candidates = anchors.iter().chain(pool.iter()).filter(|c| {
+        c.subject_der() == issuer_name
+            && !path.contains(c)
+            && match (&aki, c.subject_key_id()) {
+                (Some(a), Some(s)) => *a == s,
+                _ => true,
+            }
+    });
+    for candidate in candidates.cloned().collect::<Vec<_>>() {
+        if verify_issued_by(&current, &candidate).is_err() {
+            continue;
+        }
+        path.push(candidate);
+        if extend(path, pool, anchors) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+/// Checks that `issuer`'s key made the signature on `cert`.
+pub fn verify_issued_by(cert: &Certificate, issuer: &Certificate) -> Result<(), Error> {
+    let alg = SignatureAlgorithm::from_identifier(cert.x509().signature_algorithm())?;
+    let digest_alg = alg.digest.unwrap_or(DigestAlgorithm::Sha256);
+    let digest = digest_alg.digest(cert.tbs_der());
+    let sig = cert
+        .x509()
+        .signature()
+        .as_bytes()
+        .ok_or_else(|| Error::InvalidCertificate("signature bit string".into()))?;
+    issuer
+        .public_key()?
+        .verify_digest(&alg, digest_alg, &digest, sig)
+}
+
+fn check(path: &CertificationPath, time: ValidationTime) -> Result<(), PathFailure> {
+    let certs = &path.certificates;
+    let signer = &certs[0];
+    let chain_fail = |en: String, vi: String| PathFailure {
+        sub_indication: SubIndication::ChainConstraintsFailure,
+        finding: Finding::new("CHAIN_CONSTRAINTS_FAILURE", en, vi),
+    };
+
+    // The signer's key must be meant for signatures.
+    if let Some(ku) = signer.key_usage() {
+        if !ku.digital_signature() && !ku.non_repudiation() {
+            return Err(chain_fail(
+                "The signer's certificate does not allow digital signatures (key usage)".into(),
+                "Chứng thư số của người ký không cho phép ký số (key usage)".into(),
+            ));
+        }
+    }
+
+    // Every issuing certificate below the anchor must be a CA allowed to sign
+    // certificates, within its path length constraint.
+    for (i, ca) in certs.iter().enumerate().skip(1) {
+        let is_anchor = i == certs.len() - 1;
+        let name = ca.info().common_name.unwrap_or_default();
+        let bc = ca.basic_constraints();
+        if !is_anchor {
+            if !bc.as_ref().is_some_and(|bc| bc.ca) {
+                return Err(chain_fail(
+                    format!("Issuing certificate '{name}' is not a CA (basicConstraints)"),
+                    format!("Chứng thư số cấp phát '{name}' không phải của CA (basicConstraints)"),
+                ));
+            }
+            if ca.key_usage().is_some_and(|ku| !ku.key_cert_sign()) {
+                return Err(chain_fail(
+                    format!("Issuing certificate '{name}' may not sign certificates (keyCertSign)"),
+                    format!("Chứng thư số cấp phát '{name}' không được phép ký chứng thư số (keyCertSign)"),
+                ));
+            }
+        }
+        // Intermediates strictly between this CA and the signer.
+        let below = certs[1..i].iter().filter(|c| !c.is_self_issued()).count();
+        if let Some(max) = bc.and_then(|bc| bc.path_len_constraint) {
+            if below > max as usize {
+                return Err(chain_fail(
+                    format!("Path length constraint of '{name}' exceeded"),
+                    format!("Vượt quá giới hạn độ dài chuỗi của '{name}'"),
+                ));
+            }
+        }
+    }
+
+    check_times(certs, time)
+}
+
+fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFailure> {
+    let fail = |sub: SubIndication, en: String, vi: String| {
+        Err(PathFailure {
+            sub_indication: sub,
+            finding: Finding::new(sub.code(), en, vi),
+        })
+    };
+    let signer = &certs[0];
+    // A signature cannot predate its certificate: the claimed time or a proven
+    // time before notBefore is a hard failure.
+    for t in [time.claimed, time.proof_of_existence]
+        .into_iter()
+        .flatten()
+    {
+        if t < signer.not_before() {
+            return fail(
+                SubIndication::NotYetValid,
+                format!(
+                    "The signing time {t} is before the signer's certificate became valid ({})",
+                    signer.not_before()
+                ),
+                format!(
+                    "Thời điểm ký {t} trước ngày chứng thư số của người ký có hiệu lực ({})",
+                    signer.not_before()
+                ),
+            );
+        }
+    }
+    for (i, cert) in certs.iter().enumerate() {
+        let name = cert.info().common_name.unwrap_or_default();
+        let t = time.proof_of_existence.unwrap_or(time.now);
+        if t < cert.not_before() {
+            let sub = if i == 0 {
+                SubIndication::NotYetValid
+            } else {
+                SubIndication::OutOfBoundsNoPoe
+            };
+            return fail(
+                sub,
+                format!(
+                    "Certificate '{name}' is not yet valid (from {})",
+                    cert.not_before()
+                ),
+                format!(
+                    "Chứng thư số '{name}' chưa có hiệu lực (từ {})",
+                    cert.not_before()
+                ),
+            );
+        }
+        if cert.not_after() < time.now {
+            match time.proof_of_existence {
+                Some(poe) if poe <= cert.not_after() => {}
+                Some(_) => {
+                    return fail(
+                        SubIndication::Expired,
+                        format!(
+                            "Certificate '{name}' had expired ({}) before the proven signing time",
+                            cert.not_after()
+                        ),
+                        format!(
+                            "Chứng thư số '{name}' đã hết hạn ({}) trước thời điểm ký được chứng minh",
+                            cert.not_after()
+                        ),
+                    )
+                }
+                None => {
+                    return fail(
+                        SubIndication::OutOfBoundsNoPoe,
+                        format!(
+                            "Certificate '{name}' expired on {} and no timestamp proves the signature existed before that",
+                            cert.not_after()
+                        ),
+                        format!(
+                            "Chứng thư số '{name}' đã hết hạn ngày {} và không có dấu thời gian chứng minh chữ ký được tạo trước đó",
+                            cert.not_after()
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    Ok(())
+}
