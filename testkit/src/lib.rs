@@ -1,1 +1,37 @@
-//! placeholder
+//! # kyso-testkit
+//!
+//! Throw-away PKCS#11 tokens (SoftHSM2) holding keys generated on the token and
+//! certificates from a Vietnamese-profile test PKI, for Kyso's tests and demo.
+//!
+//! SoftHSM reads `SOFTHSM2_CONF` when the module is initialised, so provisioning
+//! runs in its own process: the `kyso-testkit provision` binary. Tests call it
+//! through [`provision`] and then drive the real `kyso` CLI or agent with the
+//! same `SOFTHSM2_CONF`.
+
+pub mod manifest;
+pub mod names;
+pub mod pki;
+pub mod softhsm;
+pub mod token;
+
+pub use manifest::{Manifest, SignerEntry};
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs the `kyso-testkit` binary found at `exe` to provision `set` into `dir`
+/// and returns its manifest.
+pub fn provision(exe: &Path, dir: &Path, set: &str) -> Result<Manifest, String> {
+    let out = Command::new(exe)
+        .args(["provision", "--set", set, "--dir"])
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "kyso-testkit provision failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Manifest::load(&dir.join("manifest.json"))
+}

@@ -1,0 +1,242 @@
+//! A software test PKI: root → intermediate → signers, issued the way Vietnamese
+//! CAs issue them (RSA CA keys, SHA-256, keyCertSign on CAs, nonRepudiation on
+//! signers, subject and authority key identifiers).
+
+use std::time::Duration;
+
+use const_oid::AssociatedOid;
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa::{Generate, PrivateKey};
+use sha2::{Digest, Sha256};
+use spki::SubjectPublicKeyInfoOwned;
+use x509_cert::builder::profile::BuilderProfile;
+use x509_cert::builder::{Builder, CertificateBuilder};
+use x509_cert::certificate::TbsCertificate;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+};
+use x509_cert::ext::{Criticality, Extension, ToExtension};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+use kyso_core::Certificate;
+
+/// What kind of certificate to issue.
+#[derive(Clone, Debug)]
+pub struct CertProfile {
+    pub subject: Name,
+    pub ca: bool,
+    /// Key usage for an end-entity certificate (ignored for CAs).
+    pub key_usage: KeyUsage,
+    /// Seconds since the Unix epoch.
+    pub not_before: u64,
+    pub not_after: u64,
+}
+
+/// A certification authority with its key in memory.
+pub struct Ca {
+    key: SigningKey<Sha256>,
+    pub cert: Certificate,
+}
+
+/// Root and intermediate of one test PKI.
+pub struct TestPki {
+    pub root: Ca,
+    pub intermediate: Ca,
+}
+
+const DAY: u64 = 86_400;
+
+impl TestPki {
+    /// A fresh PKI valid from a day before `now` for ten years.
+    pub fn generate(now: u64) -> Result<Self, String> {
+        let root_key = SigningKey::<Sha256>::new(PrivateKey::generate());
+        let root_name = crate::names::name(&[
+            ("C", "VN"),
+            ("O", "Kyso Thử nghiệm"),
+            ("CN", "Kyso Test Root CA G2"),
+        ]);
+        let root_profile = CertProfile {
+            subject: root_name.clone(),
+            ca: true,
+            key_usage: KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+            not_before: now - DAY,
+            not_after: now + 3650 * DAY,
+        };
+        let root_spki = spki_of(&root_key)?;
+        let root_cert = issue(&root_key, &root_name, &root_spki, &root_spki, &root_profile)?;
+        let root = Ca {
+            key: root_key,
+            cert: root_cert,
+        };
+
+        let inter_key = SigningKey::<Sha256>::new(PrivateKey::generate());
+        let inter_profile = CertProfile {
+            subject: crate::names::name(&[
+                ("C", "VN"),
+                ("O", "Kyso Thử nghiệm"),
+                ("CN", "Kyso Test CA phục vụ cơ quan Nhà nước"),
+            ]),
+            not_before: now - DAY,
+            not_after: now + 3000 * DAY,
+            ..root_profile
+        };
+        let intermediate = Ca {
+            cert: root.issue(&spki_of(&inter_key)?, &inter_profile)?,
+            key: inter_key,
+        };
+        Ok(TestPki { root, intermediate })
+    }
+}
+
+impl Ca {
+    /// Issues a certificate for `spki` with `profile`.
+    pub fn issue(
+        &self,
+        spki: &SubjectPublicKeyInfoOwned,
+        profile: &CertProfile,
+    ) -> Result<Certificate, String> {
+        let issuer_spki = self
+            .cert
+            .x509()
+            .tbs_certificate()
+            .subject_public_key_info()
+            .clone();
+        let issuer = self.cert.x509().tbs_certificate().subject().clone();
+        issue(&self.key, &issuer, &issuer_spki, spki, profile)
+    }
+
+    /// The CA key as PKCS#8 PEM (for tools that issue more certificates).
+    pub fn key_pem(&self) -> Result<String, String> {
+        self.key
+            .as_ref()
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|p| p.to_string())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A software RSA key with its PKCS#8 PEM, for signers outside the token
+/// (cross-checks with OpenSSL and pyHanko).
+pub fn software_rsa_key() -> Result<(SubjectPublicKeyInfoOwned, String), String> {
+    let key = PrivateKey::generate();
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let spki = spki_of(&SigningKey::<Sha256>::new(key))?;
+    Ok((spki, pem))
+}
+
+fn spki_of(key: &SigningKey<Sha256>) -> Result<SubjectPublicKeyInfoOwned, String> {
+    use rsa::pkcs8::EncodePublicKey;
+    let der = key
+        .as_ref()
+        .to_public_key()
+        .to_public_key_der()
+        .map_err(|e| e.to_string())?;
+    SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// SHA-256 of the subject public key, truncated: a key identifier that is
+/// stable for a key (RFC 7093 method 1).
+fn key_id(spki: &SubjectPublicKeyInfoOwned) -> Vec<u8> {
+    Sha256::digest(spki.subject_public_key.raw_bytes())[..20].to_vec()
+}
+
+struct Profile {
+    issuer: Name,
+    subject: Name,
+    extensions: Vec<Extension>,
+}
+
+impl BuilderProfile for Profile {
+    fn get_issuer(&self, _subject: &Name) -> Name {
+        self.issuer.clone()
+    }
+    fn get_subject(&self) -> Name {
+        self.subject.clone()
+    }
+    fn build_extensions(
+        &self,
+        _spk: spki::SubjectPublicKeyInfoRef<'_>,
+        _issuer_spk: spki::SubjectPublicKeyInfoRef<'_>,
+        _tbs: &TbsCertificate,
+    ) -> x509_cert::builder::Result<Vec<Extension>> {
+        Ok(self.extensions.clone())
+    }
+}
+
+fn ext<E: Criticality + AssociatedOid + Encode>(
+    subject: &Name,
+    value: E,
+) -> Result<Extension, String> {
+    (&value)
+        .to_extension(subject, &[])
+        .map_err(|e| format!("extension: {e}"))
+}
+
+fn issue(
+    key: &SigningKey<Sha256>,
+    issuer: &Name,
+    issuer_spki: &SubjectPublicKeyInfoOwned,
+    spki: &SubjectPublicKeyInfoOwned,
+    profile: &CertProfile,
+) -> Result<Certificate, String> {
+    let subject = &profile.subject;
+    let mut extensions = vec![
+        ext(
+            subject,
+            BasicConstraints {
+                ca: profile.ca,
+                path_len_constraint: None,
+            },
+        )?,
+        ext(subject, profile.key_usage)?,
+        ext(
+            subject,
+            SubjectKeyIdentifier(OctetString::new(key_id(spki)).map_err(|e| e.to_string())?),
+        )?,
+    ];
+    if issuer != subject {
+        extensions.push(ext(
+            subject,
+            AuthorityKeyIdentifier {
+                key_identifier: Some(
+                    OctetString::new(key_id(issuer_spki)).map_err(|e| e.to_string())?,
+                ),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            },
+        )?);
+    }
+    let validity = Validity::new(time(profile.not_before)?, time(profile.not_after)?);
+    let mut serial = Sha256::digest(spki.to_der().map_err(|e| e.to_string())?)[..16].to_vec();
+    serial[0] &= 0x7f;
+    let builder = CertificateBuilder::new(
+        Profile {
+            issuer: issuer.clone(),
+            subject: subject.clone(),
+            extensions,
+        },
+        SerialNumber::new(&serial).map_err(|e| e.to_string())?,
+        validity,
+        spki.clone(),
+    )
+    .map_err(|e| format!("certificate builder: {e}"))?;
+    let cert = builder
+        .build::<_, rsa::pkcs1v15::Signature>(key)
+        .map_err(|e| format!("signing certificate: {e}"))?;
+    Certificate::from_der(&cert.to_der().map_err(|e| e.to_string())?).map_err(|e| e.message())
+}
+
+fn time(secs: u64) -> Result<Time, String> {
+    Time::try_from(
+        der::DateTime::from_unix_duration(Duration::from_secs(secs)).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())
+}
