@@ -20,6 +20,15 @@ pub enum KeyType {
     Ec,
 }
 
+impl core::fmt::Display for KeyType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            KeyType::Rsa => "RSA",
+            KeyType::Ec => "EC",
+        })
+    }
+}
+
 /// A verification key.
 #[derive(Clone, Debug)]
 pub enum PublicKey {

@@ -178,6 +178,9 @@ fn provision(dir: &Path, set: &str) -> Result<(), String> {
     };
     let serial = module.init_token(label, SO_PIN, USER_PIN)?;
     let session = module.session(label, USER_PIN)?;
+    // Real tokens carry their CA chain beside the user's certificate.
+    import_certificate(&session, &pki.intermediate.cert, &[0x43, 0x41, 2], "CA")?;
+    import_certificate(&session, &pki.root.cert, &[0x43, 0x41, 1], "Root CA")?;
     let mut signers = Vec::new();
     for (i, h) in holders.iter().enumerate() {
         let id = vec![0x4b, i as u8 + 1];

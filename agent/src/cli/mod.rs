@@ -1,0 +1,110 @@
+//! The `kyso` command line (DESIGN §5).
+
+mod sign;
+mod tokens;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status for usage and I/O errors (DESIGN §5).
+const EXIT_USAGE: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "kyso",
+    version,
+    about = "Ký số với thiết bị PKCS#11 — sign and verify with PKCS#11 tokens"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List tokens and the signing certificates on them.
+    Tokens {
+        /// PKCS#11 module (default: $KYSO_PKCS11_MODULE, then known vendor paths).
+        #[arg(long)]
+        module: Vec<PathBuf>,
+        /// Print the certificates as JSON (the agent API's Cert objects).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a file.
+    Sign {
+        #[command(subcommand)]
+        format: SignFormat,
+    },
+    /// Verify a signature; exit 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 error.
+    Verify(verify::Args),
+}
+
+#[derive(Subcommand)]
+enum SignFormat {
+    /// CAdES-B-B signature (.p7s), detached unless --attached.
+    Cms(sign::CmsArgs),
+}
+
+/// Runs the CLI and returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(EXIT_USAGE),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Tokens { module, json } => tokens::run(&module, json),
+        Command::Sign {
+            format: SignFormat::Cms(args),
+        } => sign::cms(args),
+        Command::Verify(args) => verify::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Prints an error in the user's language, with its stable code.
+fn report_error(e: &crate::Error) {
+    let text = if vietnamese() {
+        e.message_vi()
+    } else {
+        e.message()
+    };
+    eprintln!("kyso: {} [{}]", text, e.code());
+}
+
+/// Whether to talk Vietnamese: `KYSO_LANG` or `LANG` starting with `vi`.
+fn vietnamese() -> bool {
+    std::env::var("KYSO_LANG")
+        .or_else(|_| std::env::var("LANG"))
+        .map(|l| l.starts_with("vi"))
+        .unwrap_or(false)
+}
+
+fn now() -> kyso_core::time::DateTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    kyso_core::time::from_unix(secs).expect("the system clock is within 1970..9999")
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, crate::Error> {
+    std::fs::read(path).map_err(|e| crate::Error::Io(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,127 @@
+use std::path::PathBuf;
+
+use base64::Engine;
+use kyso_core::report::{Indication, ValidationReport};
+use kyso_core::{cms, TrustAnchors};
+
+use crate::Error;
+
+#[derive(clap::Args)]
+pub(super) struct Args {
+    /// The signature (.p7s, DER, BER or PEM).
+    file: PathBuf,
+    /// The signed content, for a detached signature.
+    #[arg(long)]
+    content: Option<PathBuf>,
+    /// Extra trust anchors (PEM or DER), added to the bundled Vietnamese roots.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Print the validation report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn run(args: Args) -> Result<u8, Error> {
+    let bytes = super::read(&args.file)?;
+    if bytes.starts_with(b"%PDF") {
+        return Err(Error::BadRequest(
+            "PDF signatures are verified by the PAdES support, which this build does not have yet"
+                .into(),
+        ));
+    }
+    let signature = unpem(&bytes)?;
+    let content = args.content.as_deref().map(super::read).transpose()?;
+    let mut anchors = TrustAnchors::bundled();
+    for path in &args.trust {
+        anchors
+            .add_encoded(&super::read(path)?)
+            .map_err(|e| Error::BadRequest(format!("{}: {}", path.display(), e.message())))?;
+    }
+    let report = cms::verify(
+        &signature,
+        &cms::VerifyOptions {
+            trust_anchors: &anchors,
+            now: super::now(),
+            detached_content: content.as_deref(),
+            extra_certificates: &[],
+        },
+    );
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?
+        );
+    } else {
+        print_report(&report);
+    }
+    Ok(report.indication.exit_code() as u8)
+}
+
+/// Accepts `-----BEGIN PKCS7-----` / `CMS` PEM as well as binary.
+fn unpem(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(bytes.to_vec());
+    };
+    if !text.trim_start().starts_with("-----BEGIN") {
+        return Ok(bytes.to_vec());
+    }
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|e| Error::BadRequest(format!("PEM: {e}")))
+}
+
+fn print_report(report: &ValidationReport) {
+    let vi = super::vietnamese();
+    println!(
+        "{}: {}",
+        serde_json::to_value(report.indication)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        if vi {
+            report.summary_vi()
+        } else {
+            report.summary()
+        }
+    );
+    for (i, s) in report.signatures.iter().enumerate() {
+        let sub = s.sub_indication.map(|x| x.code()).unwrap_or("");
+        let who = s
+            .signer
+            .as_ref()
+            .map(|c| c.subject.clone())
+            .unwrap_or_else(|| "?".into());
+        let status = match s.indication {
+            Indication::TotalPassed => "TOTAL_PASSED",
+            Indication::TotalFailed => "TOTAL_FAILED",
+            Indication::Indeterminate => "INDETERMINATE",
+        };
+        println!("Signature {}: {status} {sub}", i + 1);
+        println!("  signer: {who}");
+        if let Some(level) = &s.level {
+            println!("  level: {level}");
+        }
+        if let Some(t) = &s.claimed_signing_time {
+            println!("  signing time (claimed): {t}");
+        }
+        for f in &s.errors {
+            println!(
+                "  error {}: {}",
+                f.code,
+                if vi { &f.message_vi } else { &f.message }
+            );
+        }
+        for f in &s.warnings {
+            println!(
+                "  warning {}: {}",
+                f.code,
+                if vi { &f.message_vi } else { &f.message }
+            );
+        }
+    }
+}

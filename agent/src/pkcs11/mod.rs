@@ -1,0 +1,334 @@
+//! Tokens through PKCS#11 (cryptoki): find certificates on every token of every
+//! module, log in, sign.
+
+mod mechanism;
+pub mod module_paths;
+pub mod pin;
+
+use std::path::{Path, PathBuf};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+
+use kyso_core::{Certificate, DigestAlgorithm, SignatureScheme, TrustAnchors};
+
+pub use pin::Pin;
+
+use crate::Error;
+
+/// One loaded PKCS#11 module.
+pub struct Module {
+    path: PathBuf,
+    ctx: Pkcs11,
+}
+
+/// The token a certificate lives on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub label: String,
+    pub serial: String,
+    pub manufacturer: String,
+    /// The token has its own PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH).
+    pub protected_path: bool,
+}
+
+/// A signing certificate found on a token, with the path to its root when
+/// one could be built from the token and the trust anchors.
+#[derive(Clone, Debug)]
+pub struct TokenCertificate {
+    /// Stable across restarts: `<token serial>:<CKA_ID in hex>`.
+    pub id: String,
+    pub certificate: Certificate,
+    /// Issuers, signer's issuer first (the signer itself is not repeated).
+    pub chain: Vec<Certificate>,
+    pub token: TokenInfo,
+    module: usize,
+    slot: Slot,
+    cka_id: Vec<u8>,
+}
+
+/// All modules the agent or CLI talks to.
+pub struct Tokens {
+    modules: Vec<Module>,
+}
+
+impl Tokens {
+    /// Loads and initialises each module. Fails if none loads.
+    pub fn load(paths: &[PathBuf]) -> Result<Self, Error> {
+        if paths.is_empty() {
+            return Err(Error::Module(format!(
+                "no PKCS#11 module configured or found (use --module or ${})",
+                module_paths::ENV_MODULE
+            )));
+        }
+        let mut modules = Vec::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            match load_module(path) {
+                Ok(m) => modules.push(m),
+                Err(e) => errors.push(format!("{}: {}", path.display(), e.message())),
+            }
+        }
+        if modules.is_empty() {
+            return Err(Error::Module(errors.join("; ")));
+        }
+        Ok(Tokens { modules })
+    }
+
+    pub fn module_paths(&self) -> Vec<&Path> {
+        self.modules.iter().map(|m| m.path.as_path()).collect()
+    }
+
+    /// Every end-entity certificate on every present token.
+    pub fn certificates(&self, anchors: &TrustAnchors) -> Result<Vec<TokenCertificate>, Error> {
+        let mut found = Vec::new();
+        for (index, module) in self.modules.iter().enumerate() {
+            for slot in module.ctx.get_slots_with_token()? {
+                let info = match module.ctx.get_token_info(slot) {
+                    Ok(i) if i.token_initialized() => i,
+                    // A token pulled out between the two calls is simply absent.
+                    _ => continue,
+                };
+                let token = TokenInfo {
+                    label: info.label().trim().to_string(),
+                    serial: info.serial_number().trim().to_string(),
+                    manufacturer: info.manufacturer_id().trim().to_string(),
+                    protected_path: info.protected_authentication_path(),
+                };
+                let session = match module.ctx.open_ro_session(slot) {
+                    Ok(s) => s,
+                    Err(_) => continue,
+                };
+                let on_token = read_certificates(&session)?;
+                let pool: Vec<Certificate> = on_token.iter().map(|(_, c)| c.clone()).collect();
+                for (cka_id, cert) in on_token {
+                    if cert.basic_constraints().is_some_and(|bc| bc.ca) {
+                        continue;
+                    }
+                    let chain = chain_for(&cert, &pool, anchors);
+                    found.push(TokenCertificate {
+                        id: format!("{}:{}", token.serial, hex::encode(&cka_id)),
+                        certificate: cert,
+                        chain,
+                        token: token.clone(),
+                        module: index,
+                        slot,
+                        cka_id,
+                    });
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The certificate `id`, or the only one when `id` is `None`.
+    pub fn select(
+        &self,
+        id: Option<&str>,
+        anchors: &TrustAnchors,
+    ) -> Result<TokenCertificate, Error> {
+        let all = self.certificates(anchors)?;
+        if all.is_empty() {
+            return Err(Error::TokenNotFound(
+                "no token with a signing certificate is present".into(),
+            ));
+        }
+        match id {
+            Some(id) => all
+                .into_iter()
+                .find(|c| c.id.eq_ignore_ascii_case(id))
+                .ok_or_else(|| Error::CertificateNotFound(id.to_string())),
+            None if all.len() == 1 => Ok(all.into_iter().next().expect("one element")),
+            None => Err(Error::BadRequest(format!(
+                "{} certificates are present; choose one with --cert ({})",
+                all.len(),
+                all.iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Logs in to the certificate's token and returns a session that can sign
+    /// with its key, as many times as needed (one PIN for a batch).
+    ///
+    /// `pin` is asked for the PIN only when the token has no PIN pad; it
+    /// receives the token so the prompt can name it.
+    pub fn open_signer(
+        &self,
+        cert: &TokenCertificate,
+        pin: &mut dyn FnMut(&TokenInfo) -> Result<Pin, Error>,
+    ) -> Result<Signer, Error> {
+        let module = self
+            .modules
+            .get(cert.module)
+            .ok_or_else(|| Error::TokenNotFound(cert.token.label.clone()))?;
+        let info = module.ctx.get_token_info(cert.slot)?;
+        if info.user_pin_locked() {
+            return Err(Error::PinLocked);
+        }
+        let mechanisms = module.ctx.get_mechanism_list(cert.slot)?;
+        let session = module.ctx.open_ro_session(cert.slot)?;
+        let login = if cert.token.protected_path {
+            session.login(UserType::User, None)
+        } else {
+            let pin = pin(&cert.token)?;
+            session.login(UserType::User, Some(&pin.auth_pin()))
+        };
+        match login {
+            Ok(()) => {}
+            Err(cryptoki::error::Error::Pkcs11(
+                cryptoki::error::RvError::UserAlreadyLoggedIn,
+                _,
+            )) => {}
+            Err(e) => {
+                let err = Error::from(e);
+                if let Error::PinIncorrect { .. } = err {
+                    // The flags after the failed attempt say how close the lock is.
+                    let after = module.ctx.get_token_info(cert.slot).ok();
+                    return Err(match after {
+                        Some(i) if i.user_pin_locked() => Error::PinLocked,
+                        Some(i) => Error::PinIncorrect {
+                            retries_left: i.user_pin_final_try().then_some(1),
+                            count_low: i.user_pin_count_low() || i.user_pin_final_try(),
+                        },
+                        None => err,
+                    });
+                }
+                return Err(err);
+            }
+        }
+        let key = session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::PRIVATE_KEY),
+                Attribute::Id(cert.cka_id.clone()),
+            ])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Error::CertificateNotFound(format!("no private key beside certificate {}", cert.id))
+            })?;
+        Ok(Signer {
+            session,
+            key,
+            mechanisms,
+            public_key: cert.certificate.public_key()?,
+        })
+    }
+}
+
+/// A logged-in session bound to one private key.
+pub struct Signer {
+    session: Session,
+    key: cryptoki::object::ObjectHandle,
+    mechanisms: Vec<cryptoki::mechanism::MechanismType>,
+    public_key: kyso_core::PublicKey,
+}
+
+impl Signer {
+    /// Signs `data` (the DER of signed attributes): the token hashes it where it
+    /// can, else Kyso hashes and the token signs the digest. ECDSA values come
+    /// back raw (`r ‖ s`), as PKCS#11 returns them.
+    pub fn sign(
+        &self,
+        data: &[u8],
+        digest: DigestAlgorithm,
+        scheme: SignatureScheme,
+    ) -> Result<Vec<u8>, Error> {
+        mechanism::sign(
+            &self.session,
+            self.key,
+            &self.mechanisms,
+            &self.public_key,
+            data,
+            digest,
+            scheme,
+        )
+    }
+}
+
+impl Drop for Signer {
+    fn drop(&mut self) {
+        // Leave the token logged out even if the caller forgets.
+        let _ = self.session.logout();
+    }
+}
+
+fn load_module(path: &Path) -> Result<Module, Error> {
+    let ctx = Pkcs11::new(path)?;
+    match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(())
+        | Err(cryptoki::error::Error::Pkcs11(
+            cryptoki::error::RvError::CryptokiAlreadyInitialized,
+            _,
+        )) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Module {
+        path: path.to_path_buf(),
+        ctx,
+    })
+}
+
+/// `(CKA_ID, certificate)` for every X.509 certificate object that parses.
+fn read_certificates(session: &Session) -> Result<Vec<(Vec<u8>, Certificate)>, Error> {
+    let handles = session.find_objects(&[
+        Attribute::Class(ObjectClass::CERTIFICATE),
+        Attribute::CertificateType(CertificateType::X_509),
+    ])?;
+    let mut out = Vec::new();
+    for h in handles {
+        let attrs = session.get_attributes(h, &[AttributeType::Value, AttributeType::Id])?;
+        let mut value = None;
+        let mut id = Vec::new();
+        for a in attrs {
+            match a {
+                Attribute::Value(v) => value = Some(v),
+                Attribute::Id(i) => id = i,
+                _ => {}
+            }
+        }
+        // A malformed certificate on a token is skipped, not fatal: the others
+        // are still usable.
+        if let Some(cert) = value.and_then(|v| Certificate::from_der(&v).ok()) {
+            out.push((id, cert));
+        }
+    }
+    Ok(out)
+}
+
+/// Issuers of `cert` from the token's CA certificates and the trust anchors.
+fn chain_for(cert: &Certificate, pool: &[Certificate], anchors: &TrustAnchors) -> Vec<Certificate> {
+    let now = kyso_core::time::from_unix(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    );
+    let Ok(now) = now else {
+        return Vec::new();
+    };
+    let (path, _) = kyso_core::path::validate(
+        cert,
+        pool,
+        anchors,
+        kyso_core::path::ValidationTime {
+            now,
+            proof_of_existence: None,
+            claimed: None,
+        },
+    );
+    match path {
+        Some(p) => p.certificates.into_iter().skip(1).collect(),
+        // No path to a known root: still hand out what the token has, issuer
+        // first, so a verifier with the right root can finish the chain.
+        None => pool
+            .iter()
+            .filter(|c| c.subject_der() == cert.issuer_der())
+            .cloned()
+            .collect(),
+    }
+}
