@@ -10,7 +10,8 @@ use crate::Error;
 pub(super) struct Args {
     /// The signature (.p7s, DER, BER or PEM).
     file: PathBuf,
-    /// The signed content, for a detached signature.
+    /// The signed content: required for a detached signature; for an attached
+    /// one, checked against what the signature embeds.
     #[arg(long)]
     content: Option<PathBuf>,
     /// Extra trust anchors (PEM or DER), added to the bundled Vietnamese roots.
@@ -42,7 +43,7 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         &cms::VerifyOptions {
             trust_anchors: &anchors,
             now: super::now(),
-            detached_content: content.as_deref(),
+            content: content.as_deref(),
             extra_certificates: &[],
         },
     );

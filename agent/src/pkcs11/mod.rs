@@ -325,10 +325,19 @@ fn chain_for(cert: &Certificate, pool: &[Certificate], anchors: &TrustAnchors) -
         Some(p) => p.certificates.into_iter().skip(1).collect(),
         // No path to a known root: still hand out what the token has, issuer
         // first, so a verifier with the right root can finish the chain.
-        None => pool
-            .iter()
-            .filter(|c| c.subject_der() == cert.issuer_der())
-            .cloned()
-            .collect(),
+        None => {
+            let mut chain: Vec<Certificate> = Vec::new();
+            let mut current = cert.clone();
+            while let Some(issuer) = pool.iter().find(|c| {
+                c.subject_der() == current.issuer_der() && **c != current && !chain.contains(c)
+            }) {
+                chain.push(issuer.clone());
+                if issuer.is_self_issued() {
+                    break;
+                }
+                current = issuer.clone();
+            }
+            chain
+        }
     }
 }

@@ -22,8 +22,10 @@ pub struct VerifyOptions<'a> {
     pub trust_anchors: &'a TrustAnchors,
     /// The verifier's current time.
     pub now: DateTime,
-    /// The signed content, for detached signatures.
-    pub detached_content: Option<&'a [u8]>,
+    /// The content the signature must cover. Required for a detached
+    /// signature; for an attached one, when given, it is what gets checked, so a
+    /// signature that embeds some other content fails with HASH_FAILURE.
+    pub content: Option<&'a [u8]>,
     /// Further certificates that may complete a path (intermediates).
     pub extra_certificates: &'a [Certificate],
 }
@@ -38,7 +40,7 @@ pub struct VerifyOptions<'a> {
 /// let anchors = TrustAnchors::bundled();
 /// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
 /// let report = cms::verify(b"garbage", &cms::VerifyOptions {
-///     trust_anchors: &anchors, now, detached_content: None, extra_certificates: &[],
+///     trust_anchors: &anchors, now, content: None, extra_certificates: &[],
 /// });
 /// assert_eq!(report.indication, Indication::TotalFailed);
 /// ```
@@ -59,7 +61,7 @@ pub fn verify(cms: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
             return ValidationReport::new("CMS", now, vec![r]);
         }
     };
-    let content = view.content.as_deref().or(options.detached_content);
+    let content = options.content.or(view.content.as_deref());
     let reports = view
         .signers
         .iter()

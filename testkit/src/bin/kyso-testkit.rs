@@ -205,6 +205,10 @@ fn provision(dir: &Path, set: &str) -> Result<(), String> {
         // the test PKI, one under a PKI nobody trusts.
         let foreign = TestPki::generate(now)?;
         write(&dir.join("foreign-root.pem"), &pem(foreign.root.cert.der()))?;
+        write(
+            &dir.join("foreign-intermediate.pem"),
+            &pem(foreign.intermediate.cert.der()),
+        )?;
         for (signer_name, ca) in [
             ("software", &pki.intermediate),
             ("foreign", &foreign.intermediate),
