@@ -155,7 +155,7 @@ pub(crate) fn digest_name(oid: &ObjectIdentifier) -> String {
 /// assert_eq!(&der[..5], &[0x30, 0x26, 0x02, 0x01, 0x01]);
 /// ```
 pub fn ecdsa_to_der(sig: &[u8]) -> Result<Vec<u8>, Error> {
-    if sig.is_empty() || sig.len() % 2 != 0 || sig.len() > 132 {
+    if sig.is_empty() || !sig.len().is_multiple_of(2) || sig.len() > 132 {
         return Err(Error::InvalidValue("ECDSA signature length"));
     }
     let (r, s) = sig.split_at(sig.len() / 2);

@@ -235,8 +235,7 @@ fn issue(
 }
 
 fn time(secs: u64) -> Result<Time, String> {
-    Time::try_from(
-        der::DateTime::from_unix_duration(Duration::from_secs(secs)).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())
+    der::DateTime::from_unix_duration(Duration::from_secs(secs))
+        .map(Time::from)
+        .map_err(|e| e.to_string())
 }

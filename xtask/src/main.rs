@@ -1,1 +1,73 @@
-fn main() {}
+//! `cargo xtask <command>`: set-up, checks and builds for the Kyso workspace.
+
+mod build;
+mod cmd;
+mod demo;
+mod setup;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup            install what the tests need: apt packages (softhsm2, opensc,
+                   openssl, libnss3-tools, poppler-utils, python3-venv), rustfmt,
+                   clippy, the wasm32-unknown-unknown target, pyHanko in target/venv
+  test [ARGS]      setup, then cargo fmt --check, clippy, the wasm build of core and
+                   cargo test --workspace; ARGS go to cargo test (e.g. -- --nocapture)
+  build            release build of the workspace
+  demo             setup, build the kyso CLI and provision a SoftHSM demo token
+                   in target/demo
+  bench            benchmarks (not available yet)
+  help             this text";
+
+/// Exit status for usage errors, as distinct from a step that failed (1).
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let ws = workspace_root();
+    let result = match (command.as_str(), rest) {
+        ("help" | "-h" | "--help", _) => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        ("test", extra) => test::run(&ws, extra),
+        ("bench", []) => {
+            eprintln!("xtask: no benchmarks yet; they come with the agent work");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        ("setup", []) => setup::run(&ws),
+        ("build", []) => build::run(&ws),
+        ("demo", []) => demo::run(&ws),
+        ("setup" | "build" | "demo" | "bench", _) => {
+            eprintln!("xtask: `{command}` takes no arguments\n\n{USAGE}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        _ => {
+            eprintln!("xtask: unknown command `{command}`\n\n{USAGE}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one directory below the workspace root")
+        .to_path_buf()
+}

@@ -47,7 +47,7 @@ pub fn build(spec: &SignedAttributesSpec<'_>) -> Result<Vec<u8>, Error> {
         )?,
     ];
     if let Some(t) = spec.signing_time {
-        let time = Time::try_from(t).map_err(|_| Error::InvalidValue("signing time"))?;
+        let time = Time::from(t);
         attrs.push(attribute(ID_SIGNING_TIME, Any::encode_from(&time)?)?);
     }
     // SetOfVec sorts into DER order.

@@ -1,0 +1,160 @@
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cmd::{self, Result};
+
+/// softhsm2: the test token; opensc: pkcs11-tool; openssl, libnss3-tools
+/// (certutil) and poppler-utils (pdfsig): independent validators; python3-venv:
+/// Debian's python3 cannot create the pyHanko venv without it.
+const APT_PACKAGES: &[&str] = &[
+    "softhsm2",
+    "opensc",
+    "openssl",
+    "libnss3-tools",
+    "poppler-utils",
+    "python3-venv",
+];
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Minimal rustup profiles leave these out, and `cargo xtask test` needs both.
+const RUST_COMPONENTS: &[&str] = &["rustfmt", "clippy"];
+
+pub fn venv(ws: &Path) -> PathBuf {
+    ws.join("target").join("venv")
+}
+
+pub fn run(ws: &Path) -> Result {
+    apt_packages()?;
+    rust_components()?;
+    wasm_target()?;
+    pyhanko(ws)
+}
+
+fn apt_packages() -> Result {
+    let mut missing = Vec::new();
+    for &package in APT_PACKAGES {
+        if apt_installed(package)? {
+            println!("setup: {package} present");
+        } else {
+            missing.push(package);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if !is_root()? {
+        return Err(format!(
+            "missing apt packages: {list}; run `cargo xtask setup` as root or `sudo apt-get install {list}`"
+        ));
+    }
+    println!("setup: installing {list}");
+    cmd::run(apt_get().args(["update", "-q"]))?;
+    cmd::run(apt_get().args(["install", "-y", "-q"]).args(&missing))
+}
+
+fn apt_get() -> Command {
+    let mut apt = Command::new("apt-get");
+    apt.env("DEBIAN_FRONTEND", "noninteractive");
+    apt
+}
+
+fn apt_installed(package: &str) -> Result<bool> {
+    // `dpkg -s` also succeeds for removed packages whose config files remain.
+    let status = cmd::output(Command::new("dpkg-query").args(["-W", "-f=${Status}", package]))
+        .map_err(|e| {
+            format!(
+                "{e}; setup supports Debian 12 only, install {} yourself",
+                APT_PACKAGES.join(" ")
+            )
+        })?;
+    Ok(status.is_some_and(|s| s.trim() == "install ok installed"))
+}
+
+fn is_root() -> Result<bool> {
+    let uid = cmd::output(Command::new("id").arg("-u"))?;
+    Ok(uid.is_some_and(|u| u.trim() == "0"))
+}
+
+fn rust_components() -> Result {
+    let installed = rustup_list(&["component", "list", "--installed"])?;
+    let missing: Vec<&str> = RUST_COMPONENTS
+        .iter()
+        .copied()
+        .filter(|c| {
+            let present = installed.iter().any(|line| {
+                line.strip_prefix(c)
+                    .is_some_and(|rest| rest.starts_with('-'))
+            });
+            if present {
+                println!("setup: {c} present");
+            }
+            !present
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("setup: installing {}", missing.join(" "));
+    cmd::run(
+        Command::new("rustup")
+            .args(["component", "add"])
+            .args(&missing),
+    )
+}
+
+fn wasm_target() -> Result {
+    let installed = rustup_list(&["target", "list", "--installed"])?;
+    if installed.iter().any(|t| t == WASM_TARGET) {
+        println!("setup: {WASM_TARGET} target present");
+        return Ok(());
+    }
+    println!("setup: installing the {WASM_TARGET} target");
+    cmd::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+fn rustup_list(args: &[&str]) -> Result<Vec<String>> {
+    let out = cmd::output(Command::new("rustup").args(args))
+        .map_err(|e| format!("{e}; setup needs rustup to add the {WASM_TARGET} target"))?
+        .ok_or_else(|| format!("`rustup {}` failed", args.join(" ")))?;
+    Ok(out.lines().map(|l| l.trim().to_string()).collect())
+}
+
+fn pyhanko(ws: &Path) -> Result {
+    let venv = venv(ws);
+    let bin = venv.join("bin");
+    if bin.join("pyhanko").is_file() {
+        println!("setup: pyHanko present in {}", venv.display());
+        return Ok(());
+    }
+    println!("setup: installing pyHanko into {}", venv.display());
+    // A venv made while python3-venv was missing has python but no pip;
+    // --clear rebuilds it rather than failing on `python -m pip`.
+    if !bin.join("pip").is_file() {
+        cmd::run(
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )?;
+    }
+    cmd::run(
+        Command::new(bin.join("python"))
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(["pyhanko", "pyhanko-cli"]),
+    )?;
+    if bin.join("pyhanko").is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "pip finished but {} is missing",
+            bin.join("pyhanko").display()
+        ))
+    }
+}
