@@ -29,6 +29,20 @@ pub enum Error {
     /// The PKCS#11 module could not be loaded.
     Module(String),
     UserCancelled,
+    /// The user did not answer in time.
+    UserTimeout,
+    /// The request's `Origin` is missing or not allowed for this operation.
+    OriginNotAllowed(String),
+    /// The `Host` header is not a loopback name of this agent (DNS rebinding).
+    HostNotAllowed,
+    PayloadTooLarge,
+    /// Queue full or rate limit reached.
+    Busy(String),
+    /// No approver can ask the user (e.g. no consent window in this build).
+    ApproverUnavailable(String),
+    /// No such endpoint.
+    NotFound,
+    MethodNotAllowed,
     /// A format problem reported by kyso-core.
     Core(kyso_core::Error),
     Io(String),
@@ -47,6 +61,14 @@ impl Error {
             Error::TokenRemoved => "TOKEN_REMOVED",
             Error::Token { .. } | Error::Module(_) => "TOKEN_ERROR",
             Error::UserCancelled => "USER_CANCELLED",
+            Error::UserTimeout => "USER_TIMEOUT",
+            Error::OriginNotAllowed(_) => "ORIGIN_NOT_ALLOWED",
+            Error::HostNotAllowed => "HOST_NOT_ALLOWED",
+            Error::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Error::Busy(_) => "BUSY",
+            Error::ApproverUnavailable(_) => "APPROVER_UNAVAILABLE",
+            Error::NotFound => "NOT_FOUND",
+            Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::Io(_) => "IO_ERROR",
         }
     }
@@ -61,6 +83,13 @@ impl Error {
             Error::TokenRemoved => 410,
             Error::Token { .. } | Error::Module(_) => 502,
             Error::UserCancelled => 409,
+            Error::UserTimeout => 408,
+            Error::OriginNotAllowed(_) | Error::HostNotAllowed => 403,
+            Error::PayloadTooLarge => 413,
+            Error::Busy(_) => 429,
+            Error::ApproverUnavailable(_) => 503,
+            Error::NotFound => 404,
+            Error::MethodNotAllowed => 405,
             Error::Io(_) => 500,
         }
     }
@@ -85,6 +114,18 @@ impl Error {
             Error::Token { function, ckr } => format!("The token refused {function}: {ckr}"),
             Error::Module(m) => format!("Cannot load the PKCS#11 module: {m}"),
             Error::UserCancelled => "Cancelled by the user".into(),
+            Error::UserTimeout => "No answer from the user in time".into(),
+            Error::OriginNotAllowed(m) => {
+                format!("This site is not allowed to use the signing agent: {m}")
+            }
+            Error::HostNotAllowed => {
+                "Requests must address the agent as 127.0.0.1, localhost or [::1]".into()
+            }
+            Error::PayloadTooLarge => "The request is too large".into(),
+            Error::Busy(m) => format!("The agent is busy: {m}"),
+            Error::ApproverUnavailable(m) => format!("Cannot ask the user for approval: {m}"),
+            Error::NotFound => "No such endpoint".into(),
+            Error::MethodNotAllowed => "Method not allowed on this endpoint".into(),
             Error::Core(e) => e.message(),
             Error::Io(m) => m.clone(),
         }
@@ -114,6 +155,20 @@ impl Error {
             }
             Error::Module(m) => format!("Không nạp được thư viện PKCS#11: {m}"),
             Error::UserCancelled => "Người dùng đã hủy".into(),
+            Error::UserTimeout => "Người dùng không phản hồi kịp thời".into(),
+            Error::OriginNotAllowed(m) => {
+                format!("Trang web này không được phép sử dụng phần mềm ký số: {m}")
+            }
+            Error::HostNotAllowed => {
+                "Yêu cầu phải gửi tới 127.0.0.1, localhost hoặc [::1]".into()
+            }
+            Error::PayloadTooLarge => "Yêu cầu quá lớn".into(),
+            Error::Busy(m) => format!("Phần mềm ký số đang bận: {m}"),
+            Error::ApproverUnavailable(m) => {
+                format!("Không thể hỏi ý kiến người dùng: {m}")
+            }
+            Error::NotFound => "Không có chức năng này".into(),
+            Error::MethodNotAllowed => "Phương thức không được hỗ trợ".into(),
             Error::Core(e) => e.message_vi(),
             Error::Io(m) => format!("Lỗi đọc/ghi: {m}"),
         }

@@ -1,11 +1,17 @@
 //! # kyso-agent
 //!
 //! The token side of Kyso: PKCS#11 access ([`pkcs11`]), the `kyso` command line
-//! ([`cli`]), and (in progress) the loopback HTTP agent.
+//! ([`cli`]), and the loopback HTTP agent ([`server`], [`service`]).
 
 pub mod api;
+pub mod approver;
+pub mod audit;
 pub mod cli;
+pub mod config;
 mod error;
+pub mod origin;
 pub mod pkcs11;
+pub mod server;
+pub mod service;
 
 pub use error::Error;

@@ -3,6 +3,7 @@
 //! The formats and verification logic of Kyso, shared by the `kyso` CLI, the
 //! agent, the WebAssembly module in the page and portal servers:
 //!
+//! - [`auth`]: `kyso-auth:1` login tokens and their verification;
 //! - [`cms`]: CAdES signed attributes, SignedData assembly around a signature
 //!   made on a token, DER/BER parsing and verification;
 //! - [`cert`]: certificate facts with Vietnamese identifiers (MST, CCCD…);
@@ -14,6 +15,7 @@
 //! builds for `wasm32-unknown-unknown` as well as natively.
 
 pub mod asn1;
+pub mod auth;
 pub mod cert;
 pub mod cms;
 pub mod digest;

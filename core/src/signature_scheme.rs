@@ -135,6 +135,44 @@ impl SignatureAlgorithm {
     }
 }
 
+/// The name the agent API uses for a scheme and digest, e.g.
+/// `sha256WithRSAEncryption`, `RSASSA-PSS-SHA384`, `ecdsa-with-SHA256`.
+///
+/// ```
+/// use kyso_core::{signature_scheme::{algorithm_name, parse_algorithm_name}, DigestAlgorithm, SignatureScheme};
+/// let n = algorithm_name(SignatureScheme::Ecdsa, DigestAlgorithm::Sha384);
+/// assert_eq!(n, "ecdsa-with-SHA384");
+/// assert_eq!(parse_algorithm_name(&n), Some((SignatureScheme::Ecdsa, DigestAlgorithm::Sha384)));
+/// ```
+pub fn algorithm_name(scheme: SignatureScheme, digest: DigestAlgorithm) -> String {
+    let bits = digest.output_len() * 8;
+    match scheme {
+        SignatureScheme::RsaPkcs1v15 => format!("sha{bits}WithRSAEncryption"),
+        SignatureScheme::RsaPss => format!("RSASSA-PSS-SHA{bits}"),
+        SignatureScheme::Ecdsa => format!("ecdsa-with-SHA{bits}"),
+    }
+}
+
+/// The inverse of [`algorithm_name`].
+pub fn parse_algorithm_name(name: &str) -> Option<(SignatureScheme, DigestAlgorithm)> {
+    [
+        SignatureScheme::RsaPkcs1v15,
+        SignatureScheme::RsaPss,
+        SignatureScheme::Ecdsa,
+    ]
+    .into_iter()
+    .flat_map(|s| {
+        [
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ]
+        .into_iter()
+        .map(move |d| (s, d))
+    })
+    .find(|(s, d)| algorithm_name(*s, *d) == name)
+}
+
 /// The name of a digest OID, for messages.
 pub(crate) fn digest_name(oid: &ObjectIdentifier) -> String {
     match *oid {

@@ -43,11 +43,7 @@ pub(super) fn sign(
             }
         }
         (KeyType::Rsa, SignatureScheme::RsaPss) => {
-            let (hash_alg, mgf) = match digest {
-                DigestAlgorithm::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256),
-                DigestAlgorithm::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
-                DigestAlgorithm::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
-            };
+            let (hash_alg, mgf) = pss_hash(digest);
             let params = PkcsPssParams {
                 hash_alg,
                 mgf,
@@ -84,5 +80,47 @@ pub(super) fn sign(
         (kt, s) => Err(Error::BadRequest(format!(
             "scheme {s:?} does not fit a {kt:?} key"
         ))),
+    }
+}
+
+/// Signs an already computed digest: CKM_RSA_PKCS over a DigestInfo,
+/// CKM_RSA_PKCS_PSS, or CKM_ECDSA.
+pub(super) fn sign_digest(
+    session: &Session,
+    key: ObjectHandle,
+    public_key: &PublicKey,
+    digest_value: &[u8],
+    digest: DigestAlgorithm,
+    scheme: SignatureScheme,
+) -> Result<Vec<u8>, Error> {
+    match (public_key.key_type(), scheme) {
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1v15) => {
+            let mut digest_info = digest.digest_info_prefix().to_vec();
+            digest_info.extend_from_slice(digest_value);
+            Ok(session.sign(&Mechanism::RsaPkcs, key, &digest_info)?)
+        }
+        (KeyType::Rsa, SignatureScheme::RsaPss) => {
+            let (hash_alg, mgf) = pss_hash(digest);
+            let params = PkcsPssParams {
+                hash_alg,
+                mgf,
+                s_len: (digest.output_len() as u64).into(),
+            };
+            Ok(session.sign(&Mechanism::RsaPkcsPss(params), key, digest_value)?)
+        }
+        (KeyType::Ec, SignatureScheme::Ecdsa) => {
+            Ok(session.sign(&Mechanism::Ecdsa, key, digest_value)?)
+        }
+        (kt, s) => Err(Error::BadRequest(format!(
+            "scheme {s:?} does not fit a {kt:?} key"
+        ))),
+    }
+}
+
+fn pss_hash(digest: DigestAlgorithm) -> (MechanismType, PkcsMgfType) {
+    match digest {
+        DigestAlgorithm::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256),
+        DigestAlgorithm::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
+        DigestAlgorithm::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
     }
 }

@@ -123,6 +123,60 @@ impl Tokens {
         Ok(found)
     }
 
+    /// Finds certificate `id` (`<token serial>:<CKA_ID hex>`) without reading
+    /// every token or building chains: the hot path of every signature.
+    pub fn find(&self, id: &str) -> Result<TokenCertificate, Error> {
+        let (serial, cka_hex) = id
+            .rsplit_once(':')
+            .ok_or_else(|| Error::BadRequest(format!("'{id}' is not a certificate id")))?;
+        let cka_id = hex::decode(cka_hex)
+            .map_err(|_| Error::BadRequest(format!("'{id}' is not a certificate id")))?;
+        for (index, module) in self.modules.iter().enumerate() {
+            for slot in module.ctx.get_slots_with_token()? {
+                let Ok(info) = module.ctx.get_token_info(slot) else {
+                    continue;
+                };
+                if !info.serial_number().trim().eq_ignore_ascii_case(serial) {
+                    continue;
+                }
+                let session = module.ctx.open_ro_session(slot)?;
+                let found = read_certificates(&session)?
+                    .into_iter()
+                    .find(|(i, _)| *i == cka_id);
+                if let Some((cka_id, certificate)) = found {
+                    return Ok(TokenCertificate {
+                        id: id.to_string(),
+                        certificate,
+                        chain: Vec::new(),
+                        token: TokenInfo {
+                            label: info.label().trim().to_string(),
+                            serial: info.serial_number().trim().to_string(),
+                            manufacturer: info.manufacturer_id().trim().to_string(),
+                            protected_path: info.protected_authentication_path(),
+                        },
+                        module: index,
+                        slot,
+                        cka_id,
+                    });
+                }
+            }
+        }
+        Err(Error::CertificateNotFound(id.to_string()))
+    }
+
+    /// Number of present, initialised tokens.
+    pub fn token_count(&self) -> usize {
+        self.modules
+            .iter()
+            .map(|m| {
+                m.ctx
+                    .get_slots_with_initialized_token()
+                    .map(|s| s.len())
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
     /// The certificate `id`, or the only one when `id` is `None`.
     pub fn select(
         &self,
@@ -247,6 +301,35 @@ impl Signer {
             digest,
             scheme,
         )
+    }
+
+    /// Signs a digest computed elsewhere (the admin-gated raw-hash endpoint).
+    pub fn sign_digest(
+        &self,
+        digest_value: &[u8],
+        digest: DigestAlgorithm,
+        scheme: SignatureScheme,
+    ) -> Result<Vec<u8>, Error> {
+        if digest_value.len() != digest.output_len() {
+            return Err(Error::BadRequest(format!(
+                "a {} digest has {} bytes",
+                digest.name(),
+                digest.output_len()
+            )));
+        }
+        mechanism::sign_digest(
+            &self.session,
+            self.key,
+            &self.public_key,
+            digest_value,
+            digest,
+            scheme,
+        )
+    }
+
+    /// The key type of the certificate this signer is bound to.
+    pub fn key_type(&self) -> kyso_core::KeyType {
+        self.public_key.key_type()
     }
 }
 

@@ -1,0 +1,68 @@
+//! Who says yes to a signature. Every token operation goes through an
+//! [`Approver`]: it shows (or, unattended, records) what is about to be signed
+//! and supplies the PIN. The PIN never comes from the HTTP request.
+
+mod dialog;
+mod unattended;
+
+pub use dialog::DialogApprover;
+pub use unattended::UnattendedApprover;
+
+use kyso_core::cert::CertificateInfo;
+
+use crate::origin::Origin;
+use crate::pkcs11::{Pin, TokenInfo};
+use crate::Error;
+
+/// One document of a signing request, as the user sees it.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub name: String,
+    /// The message digest from the signed attributes (what the page hashed).
+    pub digest: Vec<u8>,
+}
+
+/// What the user is asked to approve.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Sign one or more documents (a batch lists every one).
+    Sign(Vec<Document>),
+    /// Prove possession of the key to log in to `origin`.
+    Authenticate,
+    /// Sign a bare hash (only for origins the admin allowed).
+    SignHash(Vec<u8>),
+}
+
+/// Everything an approval dialog shows.
+#[derive(Clone, Debug)]
+pub struct ApprovalRequest<'a> {
+    pub origin: &'a Origin,
+    pub action: &'a Action,
+    pub certificate: &'a CertificateInfo,
+    pub token: &'a TokenInfo,
+}
+
+/// How to log in once approved.
+pub enum Credential {
+    Pin(Pin),
+    /// The token has a PIN pad; the user types the PIN there.
+    PinPad,
+}
+
+pub trait Approver: Send + Sync {
+    /// A short name for the audit log.
+    fn name(&self) -> &'static str;
+
+    /// Asks for approval; blocks until the user answers or the approver gives
+    /// up. `Err(UserCancelled)` when refused.
+    fn approve(&self, request: &ApprovalRequest<'_>) -> Result<Credential, Error>;
+
+    /// Asks the user whether `origin` may use the agent from now on.
+    fn approve_site(&self, origin: &Origin) -> Result<bool, Error>;
+
+    /// Whether the agent may keep a token logged in between requests (true
+    /// only where no person types the PIN).
+    fn keeps_sessions(&self) -> bool {
+        false
+    }
+}

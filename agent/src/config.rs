@@ -1,0 +1,326 @@
+//! The agent's configuration file (TOML, DESIGN §3). Unknown keys and bad values
+//! stop start-up with an error naming the key: a typo in a security setting must
+//! never be silently ignored.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::origin::{Origin, OriginPattern};
+
+/// The built-in allow-list when the administrator lists no origins.
+pub const DEFAULT_ORIGINS: [&str; 1] = ["https://*.gov.vn"];
+
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub pkcs11: Pkcs11Config,
+    #[serde(default)]
+    pub approver: ApproverConfig,
+    #[serde(default)]
+    pub origins: Vec<OriginConfig>,
+    #[serde(default)]
+    pub pairing: PairingConfig,
+    #[serde(default)]
+    pub audit: AuditConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// First port tried; port+1 and port+2 are the fallbacks. 0 picks a free
+    /// port (tests).
+    #[serde(default = "default_port")]
+    pub port: u16,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            port: default_port(),
+        }
+    }
+}
+
+fn default_port() -> u16 {
+    27182
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Pkcs11Config {
+    #[serde(default)]
+    pub modules: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ApproverMode {
+    #[default]
+    Dialog,
+    Unattended,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproverConfig {
+    #[serde(default)]
+    pub mode: ApproverMode,
+    /// Unattended only: a file holding the PIN, mode 0600.
+    pub pin_file: Option<PathBuf>,
+    /// How long a user has to answer a dialog.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+}
+
+impl Default for ApproverConfig {
+    fn default() -> Self {
+        ApproverConfig {
+            mode: ApproverMode::Dialog,
+            pin_file: None,
+            timeout_seconds: default_timeout(),
+        }
+    }
+}
+
+fn default_timeout() -> u64 {
+    120
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginConfig {
+    pub origin: String,
+    /// May the unattended approver serve this origin.
+    #[serde(default)]
+    pub unattended: bool,
+    /// May this origin use the raw-hash endpoint (older portals).
+    #[serde(default)]
+    pub allow_raw_hash: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairingConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for PairingConfig {
+    fn default() -> Self {
+        PairingConfig { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest request body accepted.
+    #[serde(default = "default_body")]
+    pub body_bytes: usize,
+    /// Token operations waiting or running at once; more get BUSY.
+    #[serde(default = "default_queue")]
+    pub queue: usize,
+    /// Requests one origin may make per minute.
+    #[serde(default = "default_rate")]
+    pub requests_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            body_bytes: default_body(),
+            queue: default_queue(),
+            requests_per_minute: default_rate(),
+        }
+    }
+}
+
+fn default_body() -> usize {
+    1 << 20
+}
+fn default_queue() -> usize {
+    256
+}
+fn default_rate() -> u32 {
+    600
+}
+
+/// One allow-list entry, parsed.
+#[derive(Clone, Debug)]
+pub struct AllowedOrigin {
+    pub pattern: OriginPattern,
+    pub unattended: bool,
+    pub allow_raw_hash: bool,
+}
+
+impl Config {
+    /// Reads `path`, or the per-OS default location when `None` (a missing
+    /// default file means defaults; a missing explicit file is an error).
+    pub fn load(path: Option<&Path>) -> Result<(Config, Option<PathBuf>), String> {
+        let (path, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => match default_path() {
+                Some(p) => (p, false),
+                None => return Ok((Config::default(), None)),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let cfg = Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                Ok((cfg, Some(path)))
+            }
+            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), None))
+            }
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// Parses and validates a configuration text.
+    pub fn parse(text: &str) -> Result<Config, String> {
+        let cfg: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        cfg.allowed_origins()?;
+        if cfg.approver.mode == ApproverMode::Unattended && cfg.approver.pin_file.is_none() {
+            return Err("approver.pin_file: required when approver.mode = \"unattended\"".into());
+        }
+        if cfg.approver.timeout_seconds == 0 {
+            return Err("approver.timeout_seconds: must be at least 1".into());
+        }
+        if cfg.limits.queue == 0
+            || cfg.limits.body_bytes < 1024
+            || cfg.limits.requests_per_minute == 0
+        {
+            return Err(
+                "limits: queue and requests_per_minute must be positive, body_bytes at least 1024"
+                    .into(),
+            );
+        }
+        Ok(cfg)
+    }
+
+    /// The allow-list: the configured origins, or the built-in default.
+    pub fn allowed_origins(&self) -> Result<Vec<AllowedOrigin>, String> {
+        if self.origins.is_empty() {
+            return Ok(DEFAULT_ORIGINS
+                .iter()
+                .map(|o| AllowedOrigin {
+                    pattern: OriginPattern::parse(o).expect("built-in pattern"),
+                    unattended: false,
+                    allow_raw_hash: false,
+                })
+                .collect());
+        }
+        self.origins
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                Ok(AllowedOrigin {
+                    pattern: OriginPattern::parse(&o.origin)
+                        .map_err(|e| format!("origins[{i}].origin: {e}"))?,
+                    unattended: o.unattended,
+                    allow_raw_hash: o.allow_raw_hash,
+                })
+            })
+            .collect()
+    }
+}
+
+impl AllowedOrigin {
+    pub fn find<'a>(list: &'a [AllowedOrigin], origin: &Origin) -> Option<&'a AllowedOrigin> {
+        list.iter().find(|a| a.pattern.matches(origin))
+    }
+}
+
+/// `$XDG_CONFIG_HOME/kyso/agent.toml` (Linux), `%APPDATA%\Kyso\agent.toml`
+/// (Windows), `~/Library/Application Support/Kyso/agent.toml` (macOS).
+pub fn default_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("agent.toml"))
+}
+
+/// The per-OS directory for Kyso's configuration and state.
+pub fn config_dir() -> Option<PathBuf> {
+    if cfg!(windows) {
+        std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("Kyso"))
+    } else if cfg!(target_os = "macos") {
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support/Kyso"))
+    } else {
+        std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+            .map(|d| d.join("kyso"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_design_example_parses() {
+        let cfg = Config::parse(
+            r#"
+[server]
+port = 27182
+[pkcs11]
+modules = ["/usr/lib/softhsm/libsofthsm2.so"]
+[approver]
+mode = "unattended"
+pin_file = "/tmp/pin"
+[[origins]]
+origin = "https://dichvucong.example.gov.vn"
+unattended = false
+allow_raw_hash = false
+[[origins]]
+origin = "https://*.gov.vn"
+[pairing]
+enabled = true
+[audit]
+path = "/tmp/audit.jsonl"
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.approver.mode, ApproverMode::Unattended);
+        assert_eq!(cfg.allowed_origins().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::parse("[server]\nprot = 1\n").unwrap_err();
+        assert!(e.contains("prot"), "{e}");
+        let e = Config::parse("[approver]\nmode = \"silent\"\n").unwrap_err();
+        assert!(e.contains("silent") || e.contains("mode"), "{e}");
+        let e = Config::parse("[[origins]]\norigin = \"https://*\"\n").unwrap_err();
+        assert!(e.contains("origins[0].origin"), "{e}");
+        let e = Config::parse("[approver]\nmode = \"unattended\"\n").unwrap_err();
+        assert!(e.contains("approver.pin_file"), "{e}");
+        let e = Config::parse("[server]\nport = 70000\n").unwrap_err();
+        assert!(e.contains("port"), "{e}");
+    }
+
+    #[test]
+    fn no_origins_means_gov_vn() {
+        let list = Config::default().allowed_origins().unwrap();
+        let o = Origin::parse("https://dichvucong.gov.vn").unwrap();
+        assert!(AllowedOrigin::find(&list, &o).is_some());
+        assert!(
+            AllowedOrigin::find(&list, &Origin::parse("https://evil.example").unwrap()).is_none()
+        );
+    }
+}

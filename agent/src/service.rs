@@ -1,0 +1,463 @@
+//! The agent's operations, independent of HTTP: list certificates, sign
+//! (one or a batch), authenticate, sign a raw hash. Each runs on a blocking
+//! thread, one at a time per token, approved by the [`Approver`] and audited.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use kyso_core::cms::signed_attrs;
+use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der, SignatureAlgorithm};
+use kyso_core::{auth, DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
+
+use crate::api::CertJson;
+use crate::approver::{Action, ApprovalRequest, Approver, Credential, Document};
+use crate::audit::{Audit, Event};
+use crate::config::AllowedOrigin;
+use crate::origin::Origin;
+use crate::pkcs11::{Signer, TokenCertificate, Tokens};
+use crate::Error;
+
+/// `POST /v1/sign`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignRequest {
+    pub certificate_id: String,
+    pub signed_attributes: String,
+    #[serde(default)]
+    pub digest_algorithm: DigestAlgorithm,
+    #[serde(default)]
+    pub scheme: Option<SignatureScheme>,
+    pub document_name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignResponse {
+    pub signature: String,
+    pub signature_algorithm: String,
+    pub certificate: String,
+}
+
+/// `POST /v1/sign-batch`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchRequest {
+    pub certificate_id: String,
+    pub items: Vec<BatchItem>,
+    #[serde(default)]
+    pub digest_algorithm: DigestAlgorithm,
+    #[serde(default)]
+    pub scheme: Option<SignatureScheme>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BatchItem {
+    pub signed_attributes: String,
+    pub document_name: String,
+}
+
+/// One result of a batch: a signature, or why this item has none.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::server::ErrorBody>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResponse {
+    pub signatures: Vec<BatchResult>,
+    pub signature_algorithm: String,
+    pub certificate: String,
+}
+
+/// `POST /v1/authenticate`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuthRequest {
+    pub nonce: String,
+    #[serde(default)]
+    pub certificate_id: Option<String>,
+}
+
+/// `POST /v1/sign-hash` (admin-allowed origins only).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HashRequest {
+    pub certificate_id: String,
+    pub digest: String,
+    #[serde(default)]
+    pub digest_algorithm: DigestAlgorithm,
+    #[serde(default)]
+    pub scheme: Option<SignatureScheme>,
+    #[serde(default)]
+    pub document_name: Option<String>,
+}
+
+pub struct Service {
+    tokens: Tokens,
+    anchors: TrustAnchors,
+    approver: Box<dyn Approver>,
+    audit: Audit,
+    allowed: Vec<AllowedOrigin>,
+    /// One lock per token serial: a token does one thing at a time.
+    token_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Logged-in signers kept between requests when the approver allows it.
+    signers: Mutex<HashMap<String, Signer>>,
+}
+
+impl Service {
+    pub fn new(
+        tokens: Tokens,
+        anchors: TrustAnchors,
+        approver: Box<dyn Approver>,
+        audit: Audit,
+        allowed: Vec<AllowedOrigin>,
+    ) -> Self {
+        Service {
+            tokens,
+            anchors,
+            approver,
+            audit,
+            allowed,
+            token_locks: Mutex::new(HashMap::new()),
+            signers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn allowed(&self) -> &[AllowedOrigin] {
+        &self.allowed
+    }
+
+    pub fn approver(&self) -> &dyn Approver {
+        self.approver.as_ref()
+    }
+
+    pub fn audit(&self) -> &Audit {
+        &self.audit
+    }
+
+    pub fn token_count(&self) -> usize {
+        self.tokens.token_count()
+    }
+
+    pub fn certificates(&self) -> Result<Vec<CertJson>, Error> {
+        Ok(self
+            .tokens
+            .certificates(&self.anchors)?
+            .iter()
+            .map(CertJson::from)
+            .collect())
+    }
+
+    pub fn sign(&self, origin: &Origin, req: SignRequest) -> Result<SignResponse, Error> {
+        let attrs = decode(&req.signed_attributes, "signedAttributes")?;
+        let summary = signed_attrs::inspect(&attrs, Some(req.digest_algorithm))?;
+        let cert = self.tokens.find(&req.certificate_id)?;
+        let scheme = scheme_for(&cert, req.scheme)?;
+        let action = Action::Sign(vec![Document {
+            name: req.document_name.clone(),
+            digest: summary.message_digest.clone(),
+        }]);
+        let result = self.with_signer(origin, &cert, &action, |signer| {
+            let raw = signer.sign(&attrs, req.digest_algorithm, scheme)?;
+            finish_signature(
+                &cert,
+                &raw,
+                req.digest_algorithm.digest(&attrs),
+                req.digest_algorithm,
+                scheme,
+            )
+        });
+        self.audit_sign(
+            origin,
+            &cert,
+            &req.document_name,
+            &summary.message_digest,
+            &result,
+        );
+        Ok(SignResponse {
+            signature: B64.encode(result?),
+            signature_algorithm: algorithm_name(scheme, req.digest_algorithm),
+            certificate: B64.encode(cert.certificate.der()),
+        })
+    }
+
+    pub fn sign_batch(&self, origin: &Origin, req: BatchRequest) -> Result<BatchResponse, Error> {
+        if req.items.is_empty() {
+            return Err(Error::BadRequest("items is empty".into()));
+        }
+        // Check every item before asking the user anything.
+        let mut parsed = Vec::with_capacity(req.items.len());
+        for (i, item) in req.items.iter().enumerate() {
+            let attrs = decode(&item.signed_attributes, "signedAttributes")
+                .map_err(|e| Error::BadRequest(format!("items[{i}]: {}", e.message())))?;
+            let summary = signed_attrs::inspect(&attrs, Some(req.digest_algorithm))
+                .map_err(|e| Error::BadRequest(format!("items[{i}]: {}", e.message())))?;
+            parsed.push((attrs, summary));
+        }
+        let cert = self.tokens.find(&req.certificate_id)?;
+        let scheme = scheme_for(&cert, req.scheme)?;
+        let action = Action::Sign(
+            req.items
+                .iter()
+                .zip(&parsed)
+                .map(|(item, (_, s))| Document {
+                    name: item.document_name.clone(),
+                    digest: s.message_digest.clone(),
+                })
+                .collect(),
+        );
+        let digest = req.digest_algorithm;
+        let results = self.with_signer(origin, &cert, &action, |signer| {
+            let mut out: Vec<Result<Vec<u8>, Error>> = Vec::with_capacity(parsed.len());
+            for (attrs, _) in &parsed {
+                // After the token goes away, the rest fail fast without touching it.
+                if let Some(Err(Error::TokenRemoved)) = out.last() {
+                    out.push(Err(Error::TokenRemoved));
+                    continue;
+                }
+                out.push(signer.sign(attrs, digest, scheme).and_then(|raw| {
+                    finish_signature(&cert, &raw, digest.digest(attrs), digest, scheme)
+                }));
+            }
+            Ok(out)
+        })?;
+        let mut signatures = Vec::with_capacity(results.len());
+        for ((item, (_, summary)), result) in req.items.iter().zip(&parsed).zip(results) {
+            self.audit_sign(
+                origin,
+                &cert,
+                &item.document_name,
+                &summary.message_digest,
+                &result,
+            );
+            signatures.push(match result {
+                Ok(sig) => BatchResult {
+                    signature: Some(B64.encode(sig)),
+                    error: None,
+                },
+                Err(e) => BatchResult {
+                    signature: None,
+                    error: Some(crate::server::ErrorBody::from(&e)),
+                },
+            });
+        }
+        Ok(BatchResponse {
+            signatures,
+            signature_algorithm: algorithm_name(scheme, digest),
+            certificate: B64.encode(cert.certificate.der()),
+        })
+    }
+
+    pub fn authenticate(
+        &self,
+        origin: &Origin,
+        req: AuthRequest,
+    ) -> Result<auth::AuthToken, Error> {
+        let nonce_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(req.nonce.trim_end_matches('='))
+            .map_err(|_| Error::BadRequest("nonce must be base64url".into()))?;
+        if nonce_bytes.len() < auth::MIN_NONCE_BYTES {
+            return Err(Error::BadRequest(format!(
+                "nonce must carry at least {} bytes",
+                auth::MIN_NONCE_BYTES
+            )));
+        }
+        let cert = match &req.certificate_id {
+            Some(id) => self.tokens.find(id)?,
+            None => self.tokens.select(None, &self.anchors)?,
+        };
+        let scheme = scheme_for(&cert, None)?;
+        let origin_text = origin.to_string();
+        let data = auth::challenge(&origin_text, &req.nonce);
+        let digest = DigestAlgorithm::Sha256;
+        let result = self.with_signer(origin, &cert, &Action::Authenticate, |signer| {
+            let raw = signer.sign(&data, digest, scheme)?;
+            finish_signature(&cert, &raw, digest.digest(&data), digest, scheme)
+        });
+        let outcome = result.as_ref().map(|_| "ok").unwrap_or_else(|e| e.code());
+        self.audit.record(&Event {
+            origin: Some(&origin_text),
+            certificate_id: Some(&cert.id),
+            certificate_serial: Some(&cert.certificate.info().serial_number),
+            digest: Some(hex::encode(digest.digest(&data))),
+            ..Event::new("authenticate", outcome, self.approver.name())
+        });
+        let chain = self
+            .tokens
+            .certificates(&self.anchors)
+            .ok()
+            .and_then(|all| all.into_iter().find(|c| c.id == cert.id))
+            .map(|c| c.chain.iter().map(|x| B64.encode(x.der())).collect())
+            .unwrap_or_default();
+        Ok(auth::AuthToken {
+            format: auth::FORMAT.into(),
+            origin: origin_text,
+            certificate: B64.encode(cert.certificate.der()),
+            signature_algorithm: algorithm_name(scheme, digest),
+            signature: B64.encode(result?),
+            chain,
+        })
+    }
+
+    pub fn sign_hash(&self, origin: &Origin, req: HashRequest) -> Result<SignResponse, Error> {
+        if !AllowedOrigin::find(&self.allowed, origin).is_some_and(|a| a.allow_raw_hash) {
+            return Err(Error::OriginNotAllowed(format!(
+                "{origin} may not sign raw hashes (allow_raw_hash is off)"
+            )));
+        }
+        let digest_value = decode(&req.digest, "digest")?;
+        if digest_value.len() != req.digest_algorithm.output_len() {
+            return Err(Error::BadRequest(
+                "digest length does not match digestAlgorithm".into(),
+            ));
+        }
+        let cert = self.tokens.find(&req.certificate_id)?;
+        let scheme = scheme_for(&cert, req.scheme)?;
+        let action = Action::SignHash(digest_value.clone());
+        let result = self.with_signer(origin, &cert, &action, |signer| {
+            let raw = signer.sign_digest(&digest_value, req.digest_algorithm, scheme)?;
+            finish_signature(
+                &cert,
+                &raw,
+                digest_value.clone(),
+                req.digest_algorithm,
+                scheme,
+            )
+        });
+        let name = req.document_name.as_deref().unwrap_or("(raw hash)");
+        self.audit_sign(origin, &cert, name, &digest_value, &result);
+        Ok(SignResponse {
+            signature: B64.encode(result?),
+            signature_algorithm: algorithm_name(scheme, req.digest_algorithm),
+            certificate: B64.encode(cert.certificate.der()),
+        })
+    }
+
+    /// Locks the token, asks the approver, logs in (or reuses a kept session)
+    /// and runs `op`. A kept session that fails is dropped and retried once
+    /// with a fresh login, so a re-inserted token works again.
+    fn with_signer<T>(
+        &self,
+        origin: &Origin,
+        cert: &TokenCertificate,
+        action: &Action,
+        op: impl Fn(&Signer) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let lock = {
+            let mut locks = self.token_locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(cert.token.serial.clone()).or_default().clone()
+        };
+        let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+
+        let info = cert.certificate.info();
+        let credential = self.approver.approve(&ApprovalRequest {
+            origin,
+            action,
+            certificate: &info,
+            token: &cert.token,
+        })?;
+
+        if self.approver.keeps_sessions() {
+            let mut kept = self.signers.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(signer) = kept.get(&cert.id) {
+                match op(signer) {
+                    Err(Error::TokenRemoved) | Err(Error::Token { .. }) => {
+                        kept.remove(&cert.id);
+                    }
+                    other => return other,
+                }
+            }
+        }
+        let mut credential = Some(credential);
+        let signer = self
+            .tokens
+            .open_signer(cert, &mut |_| match credential.take() {
+                Some(Credential::Pin(pin)) => Ok(pin),
+                _ => Err(Error::PinUnavailable("no PIN from the approver".into())),
+            })?;
+        let result = op(&signer);
+        if self.approver.keeps_sessions() && result.is_ok() {
+            self.signers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(cert.id.clone(), signer);
+        }
+        result
+    }
+
+    fn audit_sign<T>(
+        &self,
+        origin: &Origin,
+        cert: &TokenCertificate,
+        document: &str,
+        digest: &[u8],
+        result: &Result<T, Error>,
+    ) {
+        let origin = origin.to_string();
+        let outcome = result.as_ref().map(|_| "ok").unwrap_or_else(|e| e.code());
+        self.audit.record(&Event {
+            origin: Some(&origin),
+            certificate_id: Some(&cert.id),
+            certificate_serial: Some(&cert.certificate.info().serial_number),
+            document_name: Some(document),
+            digest: Some(hex::encode(digest)),
+            ..Event::new("sign", outcome, self.approver.name())
+        });
+    }
+}
+
+/// The scheme asked for, checked against the key.
+fn scheme_for(
+    cert: &TokenCertificate,
+    asked: Option<SignatureScheme>,
+) -> Result<SignatureScheme, Error> {
+    let key = cert.certificate.public_key()?;
+    match (key.key_type(), asked) {
+        (KeyType::Ec, None | Some(SignatureScheme::Ecdsa)) => Ok(SignatureScheme::Ecdsa),
+        (KeyType::Rsa, None) => Ok(SignatureScheme::RsaPkcs1v15),
+        (KeyType::Rsa, Some(s @ (SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss))) => Ok(s),
+        (kt, Some(s)) => Err(Error::BadRequest(format!(
+            "scheme {s:?} does not fit a {kt} key"
+        ))),
+    }
+}
+
+/// DER-encodes ECDSA values and checks the signature against the certificate:
+/// a token that signed with another key (or returned garbage) is caught here.
+fn finish_signature(
+    cert: &TokenCertificate,
+    raw: &[u8],
+    signed_digest: Vec<u8>,
+    digest: DigestAlgorithm,
+    scheme: SignatureScheme,
+) -> Result<Vec<u8>, Error> {
+    let sig = match scheme {
+        SignatureScheme::Ecdsa => ecdsa_to_der(raw)?,
+        _ => raw.to_vec(),
+    };
+    let alg =
+        SignatureAlgorithm::from_identifier(&SignatureAlgorithm::cms_identifier(scheme, digest)?)?;
+    cert.certificate
+        .public_key()?
+        .verify_digest(&alg, digest, &signed_digest, &sig)
+        .map_err(|_| Error::Token {
+            function: "Sign".into(),
+            ckr: "the token returned a signature that does not verify".into(),
+        })?;
+    Ok(sig)
+}
+
+fn decode(b64: &str, field: &str) -> Result<Vec<u8>, Error> {
+    B64.decode(b64.trim())
+        .map_err(|_| Error::BadRequest(format!("{field} is not standard base64")))
+}
