@@ -2,6 +2,9 @@
 //! test binary, the real `kyso` binary, and the independent validators
 //! (OpenSSL, pyHanko) the results are checked with.
 
+pub mod agent;
+pub mod signing;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -1,0 +1,226 @@
+//! A running `kyso-agent` for tests, and a raw HTTP/1.1 client that can send
+//! the hostile requests a real client library would refuse to (foreign Host,
+//! no Origin, oversized bodies).
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::{bin, Fixture};
+
+/// A running agent; killed when dropped.
+pub struct Agent {
+    child: Child,
+    pub port: u16,
+    pub dir: PathBuf,
+    pub audit: PathBuf,
+}
+
+/// An HTTP response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The `error.code` of an error reply.
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// The origins every agent test config allows, unattended.
+pub const ORIGINS: [&str; 4] = [
+    "http://127.0.0.1:8080",
+    "http://127.0.0.1:8081",
+    "https://portal.example.gov.vn",
+    "https://staff.example.gov.vn",
+];
+
+impl Agent {
+    /// Starts an agent on `fx`'s token with the unattended approver and the
+    /// test origins, plus `extra` TOML appended to the config.
+    pub fn start(fx: &Fixture, name: &str, extra: &str) -> Agent {
+        let dir = fx.scratch(&format!("agent-{name}"));
+        let pin = dir.join("pin");
+        std::fs::write(&pin, &fx.manifest.pin).unwrap();
+        set_mode(&pin, 0o600);
+        let audit = dir.join("audit.jsonl");
+        let _ = std::fs::remove_file(&audit);
+        let mut config = format!(
+            "[server]\nport = 0\n[pkcs11]\nmodules = [\"{}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\ntimeout_seconds = 30\n[audit]\npath = \"{}\"\n",
+            fx.manifest.module.display(),
+            pin.display(),
+            audit.display()
+        );
+        for o in ORIGINS {
+            config.push_str(&format!(
+                "[[origins]]\norigin = \"{o}\"\nunattended = true\n"
+            ));
+        }
+        config.push_str(extra);
+        Self::start_with_config(fx, &dir, &config)
+            .unwrap_or_else(|e| panic!("agent did not start: {e}"))
+    }
+
+    /// Starts an agent with a literal config; `Err(stderr)` if it exits.
+    pub fn start_with_config(fx: &Fixture, dir: &Path, config: &str) -> Result<Agent, String> {
+        let path = dir.join("agent.toml");
+        std::fs::write(&path, config).unwrap();
+        let mut child = Command::new(bin("kyso-agent"))
+            .arg("--config")
+            .arg(&path)
+            .env("SOFTHSM2_CONF", &fx.manifest.softhsm2_conf)
+            .env("HOME", dir)
+            .env_remove("KYSO_PKCS11_MODULE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kyso-agent");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).ok();
+        let Some(port) = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse::<u16>().ok())
+        else {
+            let _ = child.wait();
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                e.read_to_string(&mut err).ok();
+            }
+            return Err(err);
+        };
+        let audit = config
+            .lines()
+            .find_map(|l| l.strip_prefix("path = \""))
+            .map(|p| PathBuf::from(p.trim_end_matches('"')))
+            .unwrap_or_default();
+        Ok(Agent {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+            audit,
+        })
+    }
+
+    /// GET with an Origin.
+    pub fn get(&self, path: &str, origin: Option<&str>) -> Reply {
+        let mut h = vec![];
+        if let Some(o) = origin {
+            h.push(("Origin", o.to_string()));
+        }
+        self.request("GET", path, &h, b"")
+    }
+
+    /// POST JSON with an Origin.
+    pub fn post(&self, path: &str, origin: Option<&str>, body: &serde_json::Value) -> Reply {
+        let mut h = vec![("Content-Type", "application/json".to_string())];
+        if let Some(o) = origin {
+            h.push(("Origin", o.to_string()));
+        }
+        self.request("POST", path, &h, body.to_string().as_bytes())
+    }
+
+    /// Any request; `Host` defaults to 127.0.0.1:port unless given.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &[u8],
+    ) -> Reply {
+        http(self.port, method, path, headers, body)
+    }
+
+    /// The audit log's lines.
+    pub fn audit_lines(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.audit)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("audit line is JSON"))
+            .collect()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`.
+pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to agent");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("Connection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).unwrap();
+    // The agent may answer (413) before reading the whole body; a reset
+    // while writing the rest is expected then.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Reply {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Reply {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+#[cfg(unix)]
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
