@@ -164,6 +164,13 @@ fn bad_input_gets_clear_errors() {
             "certificateId": "0000:01", "signedAttributes": attrs, "documentName": "x"
         }),
     );
+    assert_eq!((r.status, r.code().as_str()), (404, "TOKEN_NOT_FOUND"));
+    let other_key = format!("{}:77", fx.manifest.tokens[0].serial);
+    let r = agent.post(
+        "/v1/sign",
+        o,
+        &json!({"certificateId": other_key, "signedAttributes": attrs, "documentName": "x"}),
+    );
     assert_eq!(
         (r.status, r.code().as_str()),
         (404, "CERTIFICATE_NOT_FOUND")

@@ -317,3 +317,44 @@ fn wrong_pin_in_the_pin_file_is_reported_not_retried() {
         .unwrap()
         .contains("PIN"));
 }
+
+#[test]
+fn a_token_pulled_out_is_seen_without_restart() {
+    // Its own token set: this test takes the token away.
+    let fx = Fixture::provision_private("pulled-out", "single");
+    let agent = Agent::start(&fx, "pulled-out", "");
+    let body = |fx: &Fixture| {
+        json!({
+            "certificateId": fx.cert_id("rsa2048"),
+            "signedAttributes": signing::signed_attributes(fx, "rsa2048", b"x"),
+            "documentName": "x"
+        })
+    };
+    assert_eq!(
+        agent.post("/v1/sign", Some(ORIGINS[0]), &body(&fx)).status,
+        200
+    );
+    // SoftHSM's equivalent of pulling the token: its directory goes away.
+    let tokens = fx.manifest.softhsm2_conf.parent().unwrap().join("tokens");
+    let token_dir = std::fs::read_dir(&tokens)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::rename(&token_dir, fx.dir.join("pulled-out-token")).unwrap();
+
+    let info = agent.get("/v1/info", Some(ORIGINS[0])).json();
+    assert_eq!(info["tokens"], 0);
+    let r = agent.post("/v1/sign", Some(ORIGINS[0]), &body(&fx));
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "TOKEN_NOT_FOUND"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        agent.get("/v1/certificates", Some(ORIGINS[0])).json()["certificates"],
+        json!([])
+    );
+}

@@ -32,7 +32,16 @@ impl Fixture {
         SINGLE.get_or_init(|| Fixture::provision("single"))
     }
 
+    /// A token set of its own, for a test that changes it.
+    pub fn provision_private(name: &str, set: &str) -> Fixture {
+        Fixture::provision_named(&format!("{name}-{set}"), set)
+    }
+
     fn provision(set: &str) -> Fixture {
+        Fixture::provision_named(set, set)
+    }
+
+    fn provision_named(name: &str, set: &str) -> Fixture {
         let exe = std::env::current_exe().expect("current exe");
         let test_name = exe
             .file_stem()
@@ -41,7 +50,7 @@ impl Fixture {
             .to_string();
         let dir = std::env::temp_dir()
             .join("kyso-tests")
-            .join(format!("{test_name}-{set}-{}", std::process::id()));
+            .join(format!("{test_name}-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("fixture dir");
         let manifest = kyso_testkit::provision(&bin("kyso-testkit"), &dir, set)
             .unwrap_or_else(|e| panic!("provisioning failed: {e}"));

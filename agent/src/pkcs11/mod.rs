@@ -101,7 +101,7 @@ impl Tokens {
                     Ok(s) => s,
                     Err(_) => continue,
                 };
-                let on_token = read_certificates(&session)?;
+                let on_token = read_certificates(&session, None)?;
                 let pool: Vec<Certificate> = on_token.iter().map(|(_, c)| c.clone()).collect();
                 for (cka_id, cert) in on_token {
                     if cert.basic_constraints().is_some_and(|bc| bc.ca) {
@@ -126,11 +126,25 @@ impl Tokens {
     /// Finds certificate `id` (`<token serial>:<CKA_ID hex>`) without reading
     /// every token or building chains: the hot path of every signature.
     pub fn find(&self, id: &str) -> Result<TokenCertificate, Error> {
+        match self.find_once(id) {
+            // Modules can answer "no token" transiently while other threads
+            // log in or sign (seen with SoftHSM under 100 parallel requests);
+            // look once more before telling the user the token is gone.
+            Err(Error::TokenNotFound(_)) => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                self.find_once(id)
+            }
+            other => other,
+        }
+    }
+
+    fn find_once(&self, id: &str) -> Result<TokenCertificate, Error> {
         let (serial, cka_hex) = id
             .rsplit_once(':')
             .ok_or_else(|| Error::BadRequest(format!("'{id}' is not a certificate id")))?;
         let cka_id = hex::decode(cka_hex)
             .map_err(|_| Error::BadRequest(format!("'{id}' is not a certificate id")))?;
+        let mut token_present = false;
         for (index, module) in self.modules.iter().enumerate() {
             for slot in module.ctx.get_slots_with_token()? {
                 let Ok(info) = module.ctx.get_token_info(slot) else {
@@ -139,10 +153,11 @@ impl Tokens {
                 if !info.serial_number().trim().eq_ignore_ascii_case(serial) {
                     continue;
                 }
+                token_present = true;
                 let session = module.ctx.open_ro_session(slot)?;
-                let found = read_certificates(&session)?
+                let found = read_certificates(&session, Some(&cka_id))?
                     .into_iter()
-                    .find(|(i, _)| *i == cka_id);
+                    .next();
                 if let Some((cka_id, certificate)) = found {
                     return Ok(TokenCertificate {
                         id: id.to_string(),
@@ -161,7 +176,13 @@ impl Tokens {
                 }
             }
         }
-        Err(Error::CertificateNotFound(id.to_string()))
+        if token_present {
+            Err(Error::CertificateNotFound(id.to_string()))
+        } else {
+            Err(Error::TokenNotFound(format!(
+                "the token with serial {serial} is not plugged in"
+            )))
+        }
     }
 
     /// Number of present, initialised tokens.
@@ -356,12 +377,20 @@ fn load_module(path: &Path) -> Result<Module, Error> {
     })
 }
 
-/// `(CKA_ID, certificate)` for every X.509 certificate object that parses.
-fn read_certificates(session: &Session) -> Result<Vec<(Vec<u8>, Certificate)>, Error> {
-    let handles = session.find_objects(&[
+/// `(CKA_ID, certificate)` for every X.509 certificate object that parses,
+/// or only those with CKA_ID `id`.
+fn read_certificates(
+    session: &Session,
+    id: Option<&[u8]>,
+) -> Result<Vec<(Vec<u8>, Certificate)>, Error> {
+    let mut template = vec![
         Attribute::Class(ObjectClass::CERTIFICATE),
         Attribute::CertificateType(CertificateType::X_509),
-    ])?;
+    ];
+    if let Some(id) = id {
+        template.push(Attribute::Id(id.to_vec()));
+    }
+    let handles = session.find_objects(&template)?;
     let mut out = Vec::new();
     for h in handles {
         let attrs = session.get_attributes(h, &[AttributeType::Value, AttributeType::Id])?;
