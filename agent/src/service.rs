@@ -10,7 +10,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use kyso_core::cms::signed_attrs;
-use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der, SignatureAlgorithm};
+use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der};
 use kyso_core::{auth, DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
 
 use crate::api::CertJson;
@@ -102,6 +102,11 @@ pub struct HashRequest {
     pub document_name: Option<String>,
 }
 
+struct Kept {
+    cert: TokenCertificate,
+    signer: Signer,
+}
+
 pub struct Service {
     tokens: Tokens,
     anchors: TrustAnchors,
@@ -110,8 +115,9 @@ pub struct Service {
     allowed: Vec<AllowedOrigin>,
     /// One lock per token serial: a token does one thing at a time.
     token_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
-    /// Logged-in signers kept between requests when the approver allows it.
-    signers: Mutex<HashMap<String, Signer>>,
+    /// Logged-in signers, with their resolved certificates, kept between
+    /// requests when the approver allows it.
+    kept: Mutex<HashMap<String, Kept>>,
 }
 
 impl Service {
@@ -129,7 +135,7 @@ impl Service {
             audit,
             allowed,
             token_locks: Mutex::new(HashMap::new()),
-            signers: Mutex::new(HashMap::new()),
+            kept: Mutex::new(HashMap::new()),
         }
     }
 
@@ -161,7 +167,7 @@ impl Service {
     pub fn sign(&self, origin: &Origin, req: SignRequest) -> Result<SignResponse, Error> {
         let attrs = decode(&req.signed_attributes, "signedAttributes")?;
         let summary = signed_attrs::inspect(&attrs, Some(req.digest_algorithm))?;
-        let cert = self.tokens.find(&req.certificate_id)?;
+        let cert = self.resolve(&req.certificate_id)?;
         let scheme = scheme_for(&cert, req.scheme)?;
         let action = Action::Sign(vec![Document {
             name: req.document_name.clone(),
@@ -169,13 +175,7 @@ impl Service {
         }]);
         let result = self.with_signer(origin, &cert, &action, |signer| {
             let raw = signer.sign(&attrs, req.digest_algorithm, scheme)?;
-            finish_signature(
-                &cert,
-                &raw,
-                req.digest_algorithm.digest(&attrs),
-                req.digest_algorithm,
-                scheme,
-            )
+            finish_signature(&raw, scheme)
         });
         self.audit_sign(
             origin,
@@ -204,7 +204,7 @@ impl Service {
                 .map_err(|e| Error::BadRequest(format!("items[{i}]: {}", e.message())))?;
             parsed.push((attrs, summary));
         }
-        let cert = self.tokens.find(&req.certificate_id)?;
+        let cert = self.resolve(&req.certificate_id)?;
         let scheme = scheme_for(&cert, req.scheme)?;
         let action = Action::Sign(
             req.items
@@ -225,9 +225,11 @@ impl Service {
                     out.push(Err(Error::TokenRemoved));
                     continue;
                 }
-                out.push(signer.sign(attrs, digest, scheme).and_then(|raw| {
-                    finish_signature(&cert, &raw, digest.digest(attrs), digest, scheme)
-                }));
+                out.push(
+                    signer
+                        .sign(attrs, digest, scheme)
+                        .and_then(|raw| finish_signature(&raw, scheme)),
+                );
             }
             Ok(out)
         })?;
@@ -273,7 +275,7 @@ impl Service {
             )));
         }
         let cert = match &req.certificate_id {
-            Some(id) => self.tokens.find(id)?,
+            Some(id) => self.resolve(id)?,
             None => self.tokens.select(None, &self.anchors)?,
         };
         let scheme = scheme_for(&cert, None)?;
@@ -282,13 +284,13 @@ impl Service {
         let digest = DigestAlgorithm::Sha256;
         let result = self.with_signer(origin, &cert, &Action::Authenticate, |signer| {
             let raw = signer.sign(&data, digest, scheme)?;
-            finish_signature(&cert, &raw, digest.digest(&data), digest, scheme)
+            finish_signature(&raw, scheme)
         });
         let outcome = result.as_ref().map(|_| "ok").unwrap_or_else(|e| e.code());
         self.audit.record(&Event {
             origin: Some(&origin_text),
             certificate_id: Some(&cert.id),
-            certificate_serial: Some(&cert.certificate.info().serial_number),
+            certificate_serial: Some(&cert.info.serial_number),
             digest: Some(hex::encode(digest.digest(&data))),
             ..Event::new("authenticate", outcome, self.approver.name())
         });
@@ -321,18 +323,12 @@ impl Service {
                 "digest length does not match digestAlgorithm".into(),
             ));
         }
-        let cert = self.tokens.find(&req.certificate_id)?;
+        let cert = self.resolve(&req.certificate_id)?;
         let scheme = scheme_for(&cert, req.scheme)?;
         let action = Action::SignHash(digest_value.clone());
         let result = self.with_signer(origin, &cert, &action, |signer| {
             let raw = signer.sign_digest(&digest_value, req.digest_algorithm, scheme)?;
-            finish_signature(
-                &cert,
-                &raw,
-                digest_value.clone(),
-                req.digest_algorithm,
-                scheme,
-            )
+            finish_signature(&raw, scheme)
         });
         let name = req.document_name.as_deref().unwrap_or("(raw hash)");
         self.audit_sign(origin, &cert, name, &digest_value, &result);
@@ -343,9 +339,25 @@ impl Service {
         })
     }
 
+    /// The certificate `id`: from a kept session when its token is still
+    /// present (no object search on the hot path), else looked up on the tokens.
+    fn resolve(&self, id: &str) -> Result<TokenCertificate, Error> {
+        if self.approver.keeps_sessions() {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(k) = kept.get(id) {
+                if self.tokens.still_present(&k.cert) {
+                    return Ok(k.cert.clone());
+                }
+                kept.remove(id);
+            }
+        }
+        self.tokens.find(id)
+    }
+
     /// Locks the token, asks the approver, logs in (or reuses a kept session)
-    /// and runs `op`. A kept session that fails is dropped and retried once
-    /// with a fresh login, so a re-inserted token works again.
+    /// and runs `op`. A kept session that fails is dropped and the operation
+    /// retried once after a fresh lookup and login, so a re-inserted token
+    /// works again and a removed one is reported as such.
     fn with_signer<T>(
         &self,
         origin: &Origin,
@@ -359,25 +371,35 @@ impl Service {
         };
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
 
-        let info = cert.certificate.info();
         let credential = self.approver.approve(&ApprovalRequest {
             origin,
             action,
-            certificate: &info,
+            certificate: &cert.info,
             token: &cert.token,
         })?;
 
+        let mut stale = false;
         if self.approver.keeps_sessions() {
-            let mut kept = self.signers.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(signer) = kept.get(&cert.id) {
-                match op(signer) {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(k) = kept.get(&cert.id) {
+                match op(&k.signer) {
                     Err(Error::TokenRemoved) | Err(Error::Token { .. }) => {
                         kept.remove(&cert.id);
+                        stale = true;
                     }
                     other => return other,
                 }
             }
         }
+        // A kept session that failed means the token went away, or came back
+        // in another slot: look it up afresh before logging in again.
+        let fresh;
+        let cert = if stale {
+            fresh = self.tokens.find(&cert.id)?;
+            &fresh
+        } else {
+            cert
+        };
         let mut credential = Some(credential);
         let signer = self
             .tokens
@@ -387,10 +409,13 @@ impl Service {
             })?;
         let result = op(&signer);
         if self.approver.keeps_sessions() && result.is_ok() {
-            self.signers
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(cert.id.clone(), signer);
+            self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(
+                cert.id.clone(),
+                Kept {
+                    cert: cert.clone(),
+                    signer,
+                },
+            );
         }
         result
     }
@@ -408,7 +433,7 @@ impl Service {
         self.audit.record(&Event {
             origin: Some(&origin),
             certificate_id: Some(&cert.id),
-            certificate_serial: Some(&cert.certificate.info().serial_number),
+            certificate_serial: Some(&cert.info.serial_number),
             document_name: Some(document),
             digest: Some(hex::encode(digest)),
             ..Event::new("sign", outcome, self.approver.name())
@@ -432,29 +457,16 @@ fn scheme_for(
     }
 }
 
-/// DER-encodes ECDSA values and checks the signature against the certificate:
-/// a token that signed with another key (or returned garbage) is caught here.
-fn finish_signature(
-    cert: &TokenCertificate,
-    raw: &[u8],
-    signed_digest: Vec<u8>,
-    digest: DigestAlgorithm,
-    scheme: SignatureScheme,
-) -> Result<Vec<u8>, Error> {
-    let sig = match scheme {
-        SignatureScheme::Ecdsa => ecdsa_to_der(raw)?,
-        _ => raw.to_vec(),
-    };
-    let alg =
-        SignatureAlgorithm::from_identifier(&SignatureAlgorithm::cms_identifier(scheme, digest)?)?;
-    cert.certificate
-        .public_key()?
-        .verify_digest(&alg, digest, &signed_digest, &sig)
-        .map_err(|_| Error::Token {
-            function: "Sign".into(),
-            ckr: "the token returned a signature that does not verify".into(),
-        })?;
-    Ok(sig)
+/// Puts ECDSA values in the DER form CMS and the API use (tokens return
+/// r ‖ s). The value is not verified here: the page's `finish` (kyso-core
+/// `PreparedSignature::finish`) verifies it against the certificate before
+/// embedding it, and portal servers verify login tokens; doing it here too
+/// cost a quarter of the agent's own time per signature.
+fn finish_signature(raw: &[u8], scheme: SignatureScheme) -> Result<Vec<u8>, Error> {
+    match scheme {
+        SignatureScheme::Ecdsa => Ok(ecdsa_to_der(raw)?),
+        _ => Ok(raw.to_vec()),
+    }
 }
 
 fn decode(b64: &str, field: &str) -> Result<Vec<u8>, Error> {

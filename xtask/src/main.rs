@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: set-up, checks and builds for the Kyso workspace.
 
+mod bench;
 mod build;
 mod cmd;
 mod demo;
@@ -21,7 +22,8 @@ commands:
   build            release build of the workspace
   demo             setup, build the kyso CLI and provision a SoftHSM demo token
                    in target/demo
-  bench            benchmarks (not available yet)
+  bench [--quick]  benchmarks against peers measured in the same run; writes
+                   docs/benchmarks.md (--quick: fewer iterations)
   help             this text";
 
 /// Exit status for usage errors, as distinct from a step that failed (1).
@@ -40,10 +42,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         ("test", extra) => test::run(&ws, extra),
-        ("bench", []) => {
-            eprintln!("xtask: no benchmarks yet; they come with the agent work");
-            return ExitCode::from(EXIT_USAGE);
-        }
+        ("bench", extra) if extra.iter().all(|a| a == "--quick") => bench::run(&ws, extra),
         ("setup", []) => setup::run(&ws),
         ("build", []) => build::run(&ws),
         ("demo", []) => demo::run(&ws),

@@ -41,6 +41,8 @@ pub struct TokenCertificate {
     /// Stable across restarts: `<token serial>:<CKA_ID in hex>`.
     pub id: String,
     pub certificate: Certificate,
+    /// The certificate's facts, computed once (shown in every approval).
+    pub info: kyso_core::cert::CertificateInfo,
     /// Issuers, signer's issuer first (the signer itself is not repeated).
     pub chain: Vec<Certificate>,
     pub token: TokenInfo,
@@ -110,6 +112,7 @@ impl Tokens {
                     let chain = chain_for(&cert, &pool, anchors);
                     found.push(TokenCertificate {
                         id: format!("{}:{}", token.serial, hex::encode(&cka_id)),
+                        info: cert.info(),
                         certificate: cert,
                         chain,
                         token: token.clone(),
@@ -161,6 +164,7 @@ impl Tokens {
                 if let Some((cka_id, certificate)) = found {
                     return Ok(TokenCertificate {
                         id: id.to_string(),
+                        info: certificate.info(),
                         certificate,
                         chain: Vec::new(),
                         token: TokenInfo {
@@ -183,6 +187,15 @@ impl Tokens {
                 "the token with serial {serial} is not plugged in"
             )))
         }
+    }
+
+    /// Whether `cert`'s token is still in its slot: one C_GetSlotInfo, for
+    /// hot paths that already resolved the certificate.
+    pub fn still_present(&self, cert: &TokenCertificate) -> bool {
+        self.modules
+            .get(cert.module)
+            .and_then(|m| m.ctx.get_slot_info(cert.slot).ok())
+            .is_some_and(|i| i.token_present())
     }
 
     /// Number of present, initialised tokens.
@@ -348,9 +361,9 @@ impl Signer {
         )
     }
 
-    /// The key type of the certificate this signer is bound to.
-    pub fn key_type(&self) -> kyso_core::KeyType {
-        self.public_key.key_type()
+    /// The public key of the certificate this signer is bound to, decoded once.
+    pub fn public_key(&self) -> &kyso_core::PublicKey {
+        &self.public_key
     }
 }
 

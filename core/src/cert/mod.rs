@@ -142,6 +142,23 @@ impl Certificate {
         self.not_before() <= time && time <= self.not_after()
     }
 
+    /// The key family, read from the SubjectPublicKeyInfo algorithm alone
+    /// (cheaper than decoding the key).
+    pub fn key_type(&self) -> Result<crate::KeyType, Error> {
+        use const_oid::db::rfc5912::{ID_EC_PUBLIC_KEY, RSA_ENCRYPTION};
+        match self
+            .x509
+            .tbs_certificate()
+            .subject_public_key_info()
+            .algorithm
+            .oid
+        {
+            RSA_ENCRYPTION => Ok(crate::KeyType::Rsa),
+            ID_EC_PUBLIC_KEY => Ok(crate::KeyType::Ec),
+            other => Err(Error::UnsupportedAlgorithm(format!("public key {other}"))),
+        }
+    }
+
     pub fn public_key(&self) -> Result<PublicKey, Error> {
         PublicKey::from_spki(self.x509.tbs_certificate().subject_public_key_info())
     }

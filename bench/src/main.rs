@@ -1,0 +1,45 @@
+//! `kyso-bench [--quick]`: runs Kyso's benchmarks and rewrites their sections
+//! of docs/benchmarks.md. Every number is reported beside a peer measured in
+//! the same run, because the machines are shared and noisy.
+
+mod agent;
+mod http;
+mod report;
+
+use std::path::PathBuf;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("kyso-bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("workspace root")?
+        .to_path_buf();
+    let section = agent::run(&workspace, if quick { 100 } else { 1000 })?;
+    report::write_section(&workspace.join("docs/benchmarks.md"), "agent", &section)?;
+    println!("{section}");
+    Ok(())
+}
+
+/// A binary built beside this one.
+pub(crate) fn sibling(name: &str) -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let path = exe
+        .parent()
+        .ok_or("no exe dir")?
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} missing: build with `cargo xtask bench`",
+            path.display()
+        ))
+    }
+}
