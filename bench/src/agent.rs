@@ -115,8 +115,8 @@ pub fn run(workspace: &Path, n: usize) -> Result<String, String> {
          median of {ROUNDS} interleaved rounds. The peer is a raw cryptoki loop in one \
          process (one login, then `C_Sign` × {n}); the agent path is one keep-alive HTTP \
          connection, `POST /v1/sign` × {n}, each request checked (Host, Origin, JSON, \
-         signed-attributes guard), approved (unattended), signed on the token and verified \
-         against the certificate before it is returned.\n\n\
+         signed-attributes guard), approved (unattended) and signed on the token; the \
+         page verifies the value when it finishes the CMS.\n\n\
          | path | total | per signature | ratio |\n|---|---|---|---|\n\
          | raw cryptoki loop | {:.0} ms | {:.2} ms | 1.00 |\n\
          | kyso-agent HTTP API | {:.0} ms | {:.2} ms | **{:.2}** (target ≤ 1.15) |\n\n\
