@@ -358,3 +358,34 @@ fn a_token_pulled_out_is_seen_without_restart() {
         json!([])
     );
 }
+
+#[test]
+fn a_token_plugged_in_after_start_is_seen_without_restart() {
+    let fx = Fixture::provision_private("plugged-in", "single");
+    let tokens = fx.manifest.softhsm2_conf.parent().unwrap().join("tokens");
+    let token_dir = std::fs::read_dir(&tokens)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let aside = fx.dir.join("token-in-a-drawer");
+    std::fs::rename(&token_dir, &aside).unwrap();
+
+    let agent = Agent::start(&fx, "plugged-in", "");
+    assert_eq!(agent.get("/v1/info", Some(ORIGINS[0])).json()["tokens"], 0);
+    std::fs::rename(&aside, &token_dir).unwrap();
+    // Rescans are at most once a second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(agent.get("/v1/info", Some(ORIGINS[0])).json()["tokens"], 1);
+    let r = agent.post(
+        "/v1/sign",
+        Some(ORIGINS[0]),
+        &json!({
+            "certificateId": fx.cert_id("rsa2048"),
+            "signedAttributes": signing::signed_attributes(&fx, "rsa2048", b"x"),
+            "documentName": "x"
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+}

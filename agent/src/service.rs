@@ -152,16 +152,25 @@ impl Service {
     }
 
     pub fn token_count(&self) -> usize {
+        self.rescan_if_empty();
         self.tokens.token_count()
     }
 
     pub fn certificates(&self) -> Result<Vec<CertJson>, Error> {
+        self.rescan_if_empty();
         Ok(self
             .tokens
             .certificates(&self.anchors)?
             .iter()
             .map(CertJson::from)
             .collect())
+    }
+
+    /// Picks up tokens plugged in since start-up when none is present.
+    fn rescan_if_empty(&self) -> bool {
+        self.tokens.rescan_if_empty(|| {
+            self.kept.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        })
     }
 
     pub fn sign(&self, origin: &Origin, req: SignRequest) -> Result<SignResponse, Error> {
@@ -218,20 +227,10 @@ impl Service {
         );
         let digest = req.digest_algorithm;
         let results = self.with_signer(origin, &cert, &action, |signer| {
-            let mut out: Vec<Result<Vec<u8>, Error>> = Vec::with_capacity(parsed.len());
-            for (attrs, _) in &parsed {
-                // After the token goes away, the rest fail fast without touching it.
-                if let Some(Err(Error::TokenRemoved)) = out.last() {
-                    out.push(Err(Error::TokenRemoved));
-                    continue;
-                }
-                out.push(
-                    signer
-                        .sign(attrs, digest, scheme)
-                        .and_then(|raw| finish_signature(&raw, scheme)),
-                );
-            }
-            Ok(out)
+            Ok(sign_each(&parsed, |(attrs, _)| {
+                let raw = signer.sign(attrs, digest, scheme)?;
+                finish_signature(&raw, scheme)
+            }))
         })?;
         let mut signatures = Vec::with_capacity(results.len());
         for ((item, (_, summary)), result) in req.items.iter().zip(&parsed).zip(results) {
@@ -351,7 +350,10 @@ impl Service {
                 kept.remove(id);
             }
         }
-        self.tokens.find(id)
+        match self.tokens.find(id) {
+            Err(Error::TokenNotFound(_)) if self.rescan_if_empty() => self.tokens.find(id),
+            other => other,
+        }
     }
 
     /// Locks the token, asks the approver, logs in (or reuses a kept session)
@@ -457,6 +459,26 @@ fn scheme_for(
     }
 }
 
+/// Signs each item in order. Once the token is gone the remaining items fail
+/// with TOKEN_REMOVED without touching it again; what was signed is kept.
+fn sign_each<I>(
+    items: &[I],
+    mut sign: impl FnMut(&I) -> Result<Vec<u8>, Error>,
+) -> Vec<Result<Vec<u8>, Error>> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut removed = false;
+    for item in items {
+        if removed {
+            out.push(Err(Error::TokenRemoved));
+            continue;
+        }
+        let result = sign(item);
+        removed = matches!(result, Err(Error::TokenRemoved));
+        out.push(result);
+    }
+    out
+}
+
 /// Puts ECDSA values in the DER form CMS and the API use (tokens return
 /// r ‖ s). The value is not verified here: the page's `finish` (kyso-core
 /// `PreparedSignature::finish`) verifies it against the certificate before
@@ -472,4 +494,53 @@ fn finish_signature(raw: &[u8], scheme: SignatureScheme) -> Result<Vec<u8>, Erro
 fn decode(b64: &str, field: &str) -> Result<Vec<u8>, Error> {
     B64.decode(b64.trim())
         .map_err(|_| Error::BadRequest(format!("{field} is not standard base64")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_keeps_finished_signatures_when_the_token_goes() {
+        let mut calls = 0;
+        let results = sign_each(&[0, 1, 2, 3, 4, 5], |i| {
+            calls += 1;
+            match i {
+                3 => Err(Error::TokenRemoved),
+                _ => Ok(vec![*i as u8]),
+            }
+        });
+        assert_eq!(calls, 4, "the token is not asked again after it went away");
+        let codes: Vec<_> = results
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map(|v| v[0].to_string())
+                    .unwrap_or_else(|e| e.code().into())
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "0",
+                "1",
+                "2",
+                "TOKEN_REMOVED",
+                "TOKEN_REMOVED",
+                "TOKEN_REMOVED"
+            ]
+        );
+    }
+
+    #[test]
+    fn other_errors_do_not_stop_a_batch() {
+        let results = sign_each(&[0, 1, 2], |i| match i {
+            1 => Err(Error::Token {
+                function: "Sign".into(),
+                ckr: "CKR_FUNCTION_FAILED".into(),
+            }),
+            _ => Ok(vec![1]),
+        });
+        assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
+    }
 }

@@ -81,13 +81,7 @@ impl Module {
             .init_token(free, &AuthPin::from(so_pin), label)
             .map_err(err("C_InitToken"))?;
         let slot = self.slot_by_label(label)?;
-        let session = self
-            .pkcs11
-            .open_rw_session(slot)
-            .map_err(err("C_OpenSession"))?;
-        session
-            .login(UserType::So, Some(&AuthPin::from(so_pin)))
-            .map_err(err("C_Login(SO)"))?;
+        let session = self.login(slot, UserType::So, so_pin)?;
         session
             .init_pin(&AuthPin::from(user_pin))
             .map_err(err("C_InitPIN"))?;
@@ -118,13 +112,16 @@ impl Module {
 
     /// A logged-in read-write session on the token labelled `label`.
     pub fn session(&self, label: &str, user_pin: &str) -> Result<Session, String> {
-        let slot = self.slot_by_label(label)?;
+        self.login(self.slot_by_label(label)?, UserType::User, user_pin)
+    }
+
+    fn login(&self, slot: Slot, user: UserType, pin: &str) -> Result<Session, String> {
         let session = self
             .pkcs11
             .open_rw_session(slot)
             .map_err(err("C_OpenSession"))?;
         session
-            .login(UserType::User, Some(&AuthPin::from(user_pin)))
+            .login(user, Some(&AuthPin::from(pin)))
             .map_err(err("C_Login"))?;
         Ok(session)
     }

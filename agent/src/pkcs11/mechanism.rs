@@ -20,36 +20,36 @@ pub(super) fn sign(
     digest: DigestAlgorithm,
     scheme: SignatureScheme,
 ) -> Result<Vec<u8>, Error> {
-    let has = |m: MechanismType| available.contains(&m);
-    match (public_key.key_type(), scheme) {
-        (KeyType::Rsa, SignatureScheme::RsaPkcs1v15) => {
-            let hashing = match digest {
-                DigestAlgorithm::Sha256 => {
-                    (Mechanism::Sha256RsaPkcs, MechanismType::SHA256_RSA_PKCS)
-                }
-                DigestAlgorithm::Sha384 => {
-                    (Mechanism::Sha384RsaPkcs, MechanismType::SHA384_RSA_PKCS)
-                }
-                DigestAlgorithm::Sha512 => {
-                    (Mechanism::Sha512RsaPkcs, MechanismType::SHA512_RSA_PKCS)
-                }
-            };
-            if has(hashing.1) {
-                Ok(session.sign(&hashing.0, key, data)?)
-            } else {
-                let mut digest_info = digest.digest_info_prefix().to_vec();
-                digest_info.extend(digest.digest(data));
-                Ok(session.sign(&Mechanism::RsaPkcs, key, &digest_info)?)
-            }
+    if let Some((mechanism, kind)) = hashing_mechanism(public_key.key_type(), scheme, digest) {
+        if available.contains(&kind) {
+            return Ok(session.sign(&mechanism, key, data)?);
         }
+    }
+    sign_digest(
+        session,
+        key,
+        public_key,
+        &digest.digest(data),
+        digest,
+        scheme,
+    )
+}
+
+/// The mechanism that hashes `data` on the token, for RSA keys.
+fn hashing_mechanism(
+    key: KeyType,
+    scheme: SignatureScheme,
+    digest: DigestAlgorithm,
+) -> Option<(Mechanism<'static>, MechanismType)> {
+    match (key, scheme) {
+        (KeyType::Rsa, SignatureScheme::RsaPkcs1v15) => Some(match digest {
+            DigestAlgorithm::Sha256 => (Mechanism::Sha256RsaPkcs, MechanismType::SHA256_RSA_PKCS),
+            DigestAlgorithm::Sha384 => (Mechanism::Sha384RsaPkcs, MechanismType::SHA384_RSA_PKCS),
+            DigestAlgorithm::Sha512 => (Mechanism::Sha512RsaPkcs, MechanismType::SHA512_RSA_PKCS),
+        }),
         (KeyType::Rsa, SignatureScheme::RsaPss) => {
-            let (hash_alg, mgf) = pss_hash(digest);
-            let params = PkcsPssParams {
-                hash_alg,
-                mgf,
-                s_len: (digest.output_len() as u64).into(),
-            };
-            let hashing = match digest {
+            let params = pss_params(digest);
+            Some(match digest {
                 DigestAlgorithm::Sha256 => (
                     Mechanism::Sha256RsaPkcsPss(params),
                     MechanismType::SHA256_RSA_PKCS_PSS,
@@ -62,24 +62,10 @@ pub(super) fn sign(
                     Mechanism::Sha512RsaPkcsPss(params),
                     MechanismType::SHA512_RSA_PKCS_PSS,
                 ),
-            };
-            if has(hashing.1) {
-                Ok(session.sign(&hashing.0, key, data)?)
-            } else if has(MechanismType::RSA_PKCS_PSS) {
-                Ok(session.sign(&Mechanism::RsaPkcsPss(params), key, &digest.digest(data))?)
-            } else {
-                Err(Error::Token {
-                    function: "Sign".into(),
-                    ckr: "CKR_MECHANISM_INVALID (the token offers no RSA-PSS)".into(),
-                })
-            }
+            })
         }
-        (KeyType::Ec, SignatureScheme::Ecdsa) => {
-            Ok(session.sign(&Mechanism::Ecdsa, key, &digest.digest(data))?)
-        }
-        (kt, s) => Err(Error::BadRequest(format!(
-            "scheme {s:?} does not fit a {kt:?} key"
-        ))),
+        // CKM_ECDSA signs a digest; there is nothing to gain from CKM_ECDSA_SHA*.
+        _ => None,
     }
 }
 
@@ -99,15 +85,11 @@ pub(super) fn sign_digest(
             digest_info.extend_from_slice(digest_value);
             Ok(session.sign(&Mechanism::RsaPkcs, key, &digest_info)?)
         }
-        (KeyType::Rsa, SignatureScheme::RsaPss) => {
-            let (hash_alg, mgf) = pss_hash(digest);
-            let params = PkcsPssParams {
-                hash_alg,
-                mgf,
-                s_len: (digest.output_len() as u64).into(),
-            };
-            Ok(session.sign(&Mechanism::RsaPkcsPss(params), key, digest_value)?)
-        }
+        (KeyType::Rsa, SignatureScheme::RsaPss) => Ok(session.sign(
+            &Mechanism::RsaPkcsPss(pss_params(digest)),
+            key,
+            digest_value,
+        )?),
         (KeyType::Ec, SignatureScheme::Ecdsa) => {
             Ok(session.sign(&Mechanism::Ecdsa, key, digest_value)?)
         }
@@ -117,10 +99,16 @@ pub(super) fn sign_digest(
     }
 }
 
-fn pss_hash(digest: DigestAlgorithm) -> (MechanismType, PkcsMgfType) {
-    match digest {
+/// PSS with MGF1 over the same digest and a salt as long as the digest.
+fn pss_params(digest: DigestAlgorithm) -> PkcsPssParams {
+    let (hash_alg, mgf) = match digest {
         DigestAlgorithm::Sha256 => (MechanismType::SHA256, PkcsMgfType::MGF1_SHA256),
         DigestAlgorithm::Sha384 => (MechanismType::SHA384, PkcsMgfType::MGF1_SHA384),
         DigestAlgorithm::Sha512 => (MechanismType::SHA512, PkcsMgfType::MGF1_SHA512),
+    };
+    PkcsPssParams {
+        hash_alg,
+        mgf,
+        s_len: (digest.output_len() as u64).into(),
     }
 }

@@ -54,7 +54,14 @@ pub struct TokenCertificate {
 /// All modules the agent or CLI talks to.
 pub struct Tokens {
     modules: Vec<Module>,
+    /// Held shared by every call into the modules, exclusively by a rescan.
+    epoch: std::sync::RwLock<()>,
+    last_rescan: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// Rescans are cheap but not free; a page polling `/v1/info` every few hundred
+/// milliseconds must not re-initialise the modules each time.
+const RESCAN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Tokens {
     /// Loads and initialises each module. Fails if none loads.
@@ -76,7 +83,45 @@ impl Tokens {
         if modules.is_empty() {
             return Err(Error::Module(errors.join("; ")));
         }
-        Ok(Tokens { modules })
+        Ok(Tokens {
+            modules,
+            epoch: std::sync::RwLock::new(()),
+            last_rescan: std::sync::Mutex::new(None),
+        })
+    }
+
+    fn shared(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.epoch.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// When no token is present, re-initialises every module so that tokens
+    /// plugged in since start-up are seen: SoftHSM, and some vendor modules,
+    /// enumerate tokens only in C_Initialize. With no token present there is
+    /// no session to lose. `before` runs first, under the exclusive lock (the
+    /// caller drops the sessions it kept). Returns whether a rescan happened.
+    pub fn rescan_if_empty(&self, before: impl FnOnce()) -> bool {
+        if self.token_count() > 0 {
+            return false;
+        }
+        {
+            let mut last = self.last_rescan.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| t.elapsed() < RESCAN_INTERVAL) {
+                return false;
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        let _exclusive = self.epoch.write().unwrap_or_else(|p| p.into_inner());
+        before();
+        for m in &self.modules {
+            let _ = m.ctx.clone().finalize();
+            if let Err(e) = m
+                .ctx
+                .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+            {
+                eprintln!("kyso-agent: re-initialising {}: {e}", m.path.display());
+            }
+        }
+        true
     }
 
     pub fn module_paths(&self) -> Vec<&Path> {
@@ -85,6 +130,7 @@ impl Tokens {
 
     /// Every end-entity certificate on every present token.
     pub fn certificates(&self, anchors: &TrustAnchors) -> Result<Vec<TokenCertificate>, Error> {
+        let _shared = self.shared();
         let mut found = Vec::new();
         for (index, module) in self.modules.iter().enumerate() {
             for slot in module.ctx.get_slots_with_token()? {
@@ -142,6 +188,7 @@ impl Tokens {
     }
 
     fn find_once(&self, id: &str) -> Result<TokenCertificate, Error> {
+        let _shared = self.shared();
         let (serial, cka_hex) = id
             .rsplit_once(':')
             .ok_or_else(|| Error::BadRequest(format!("'{id}' is not a certificate id")))?;
@@ -192,6 +239,7 @@ impl Tokens {
     /// Whether `cert`'s token is still in its slot: one C_GetSlotInfo, for
     /// hot paths that already resolved the certificate.
     pub fn still_present(&self, cert: &TokenCertificate) -> bool {
+        let _shared = self.shared();
         self.modules
             .get(cert.module)
             .and_then(|m| m.ctx.get_slot_info(cert.slot).ok())
@@ -200,6 +248,7 @@ impl Tokens {
 
     /// Number of present, initialised tokens.
     pub fn token_count(&self) -> usize {
+        let _shared = self.shared();
         self.modules
             .iter()
             .map(|m| {
@@ -250,6 +299,7 @@ impl Tokens {
         cert: &TokenCertificate,
         pin: &mut dyn FnMut(&TokenInfo) -> Result<Pin, Error>,
     ) -> Result<Signer, Error> {
+        let _shared = self.shared();
         let module = self
             .modules
             .get(cert.module)
