@@ -264,6 +264,12 @@ fn pairing_rules() {
     assert_eq!(pair("https://new.example").code(), "APPROVER_UNAVAILABLE");
 
     let off = Agent::start(fx, "pairing-off", "[pairing]\nenabled = false\n");
+    let listed = off.post("/v1/pair", Some(ORIGINS[2]), &json!({}));
+    assert_eq!(
+        listed.json()["paired"],
+        true,
+        "listed sites need no pairing"
+    );
     let r = off.post("/v1/pair", Some("https://new.example"), &json!({}));
     assert_eq!((r.status, r.code().as_str()), (403, "ORIGIN_NOT_ALLOWED"));
 }
@@ -351,7 +357,15 @@ fn start_up_refuses_bad_configuration_naming_the_key() {
         ("[[origins]]\norigin = \"https://*\"\n".to_string(), "origins[0].origin"),
         ("[approver]\nmode = \"unattended\"\n".to_string(), "approver.pin_file"),
         (
-            format!("[pkcs11]\nmodules = [\"{module}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n", pin.display()),
+            format!("[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n", pin.display()),
+            "audit.path",
+        ),
+        (
+            format!(
+                "[pkcs11]\nmodules = [\"{module}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n[audit]\npath = \"{}\"\n",
+                pin.display(),
+                dir.join("audit.jsonl").display()
+            ),
             "chmod 600",
         ),
         ("[pkcs11]\nmodules = [\"/nonexistent.so\"]\n".to_string(), "pkcs11.modules"),

@@ -292,10 +292,11 @@ fn wrong_pin_in_the_pin_file_is_reported_not_retried() {
     std::fs::write(&pin, "00000000").unwrap();
     kyso_tests::agent::set_mode(&pin, 0o600);
     let config = format!(
-        "[server]\nport = 0\n[pkcs11]\nmodules = [\"{}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n[[origins]]\norigin = \"{}\"\nunattended = true\n",
+        "[server]\nport = 0\n[pkcs11]\nmodules = [\"{}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n[[origins]]\norigin = \"{}\"\nunattended = true\n[audit]\npath = \"{}\"\n",
         fx.manifest.module.display(),
         pin.display(),
-        ORIGINS[0]
+        ORIGINS[0],
+        dir.join("audit.jsonl").display()
     );
     let agent = Agent::start_with_config(fx, &dir, &config).unwrap();
     let attrs = signing::signed_attributes(fx, "rsa2048", b"x");
@@ -316,6 +317,27 @@ fn wrong_pin_in_the_pin_file_is_reported_not_retried() {
         .as_str()
         .unwrap()
         .contains("PIN"));
+    // The same PIN is not sent again: a real token would count down to locked.
+    let again = agent.post(
+        "/v1/sign",
+        Some(ORIGINS[0]),
+        &json!({
+            "certificateId": fx.cert_id("rsa2048"), "signedAttributes": attrs, "documentName": "x"
+        }),
+    );
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (401, "PIN_UNAVAILABLE"),
+        "{}",
+        again.body
+    );
+    let outcomes: Vec<String> = agent
+        .audit_lines()
+        .iter()
+        .filter(|l| l["event"] == "sign")
+        .map(|l| l["outcome"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(outcomes, ["PIN_INCORRECT", "PIN_UNAVAILABLE"]);
 }
 
 #[test]

@@ -70,9 +70,12 @@ impl Audit {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| format!("audit.path {}: {e}", dir.display()))?;
                 }
-                let f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
+                let mut options = std::fs::OpenOptions::new();
+                options.create(true).append(true);
+                // Who signed what, for whom: readable by the user only.
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let f = options
                     .open(p)
                     .map_err(|e| format!("audit.path {}: {e}", p.display()))?;
                 Some(Mutex::new(f))

@@ -199,6 +199,11 @@ impl Config {
         if cfg.approver.mode == ApproverMode::Unattended && cfg.approver.pin_file.is_none() {
             return Err("approver.pin_file: required when approver.mode = \"unattended\"".into());
         }
+        if cfg.approver.mode == ApproverMode::Unattended && cfg.audit.path.is_none() {
+            return Err(
+                "audit.path: required when approver.mode = \"unattended\" (every unattended signature is audited)".into(),
+            );
+        }
         if cfg.approver.timeout_seconds == 0 {
             return Err("approver.timeout_seconds: must be at least 1".into());
         }
@@ -310,6 +315,9 @@ path = "/tmp/audit.jsonl"
         assert!(e.contains("origins[0].origin"), "{e}");
         let e = Config::parse("[approver]\nmode = \"unattended\"\n").unwrap_err();
         assert!(e.contains("approver.pin_file"), "{e}");
+        let e =
+            Config::parse("[approver]\nmode = \"unattended\"\npin_file = \"/p\"\n").unwrap_err();
+        assert!(e.contains("audit.path"), "{e}");
         let e = Config::parse("[server]\nport = 70000\n").unwrap_err();
         assert!(e.contains("port"), "{e}");
     }

@@ -36,7 +36,11 @@ impl Origin {
 
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}://{}", self.scheme, self.host)?;
+        if self.host.contains(':') {
+            write!(f, "{}://[{}]", self.scheme, self.host)?;
+        } else {
+            write!(f, "{}://{}", self.scheme, self.host)?;
+        }
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -133,6 +137,10 @@ mod tests {
             Some(8080)
         );
         assert_eq!(Origin::parse("http://[::1]:9").unwrap().host, "::1");
+        assert_eq!(
+            Origin::parse("http://[::1]:9").unwrap().to_string(),
+            "http://[::1]:9"
+        );
         for bad in [
             "null",
             "",

@@ -231,7 +231,24 @@ impl Service {
                 let raw = signer.sign(attrs, digest, scheme)?;
                 finish_signature(&raw, scheme)
             }))
-        })?;
+        });
+        let results = match results {
+            Ok(r) => r,
+            Err(e) => {
+                // Refused or failed as a whole: still one audit line per document.
+                for (item, (_, summary)) in req.items.iter().zip(&parsed) {
+                    let failed: Result<(), &Error> = Err(&e);
+                    self.audit_outcome(
+                        origin,
+                        &cert,
+                        &item.document_name,
+                        &summary.message_digest,
+                        failed.map_err(|e| e.code()),
+                    );
+                }
+                return Err(e);
+            }
+        };
         let mut signatures = Vec::with_capacity(results.len());
         for ((item, (_, summary)), result) in req.items.iter().zip(&parsed).zip(results) {
             self.audit_sign(
@@ -408,6 +425,11 @@ impl Service {
             .open_signer(cert, &mut |_| match credential.take() {
                 Some(Credential::Pin(pin)) => Ok(pin),
                 _ => Err(Error::PinUnavailable("no PIN from the approver".into())),
+            })
+            .inspect_err(|e| {
+                if matches!(e, Error::PinIncorrect { .. } | Error::PinLocked) {
+                    self.approver.pin_rejected();
+                }
             })?;
         let result = op(&signer);
         if self.approver.keeps_sessions() && result.is_ok() {
@@ -430,15 +452,26 @@ impl Service {
         digest: &[u8],
         result: &Result<T, Error>,
     ) {
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| e.code());
+        self.audit_outcome(origin, cert, document, digest, outcome);
+    }
+
+    fn audit_outcome(
+        &self,
+        origin: &Origin,
+        cert: &TokenCertificate,
+        document: &str,
+        digest: &[u8],
+        outcome: Result<(), &str>,
+    ) {
         let origin = origin.to_string();
-        let outcome = result.as_ref().map(|_| "ok").unwrap_or_else(|e| e.code());
         self.audit.record(&Event {
             origin: Some(&origin),
             certificate_id: Some(&cert.id),
             certificate_serial: Some(&cert.info.serial_number),
             document_name: Some(document),
             digest: Some(hex::encode(digest)),
-            ..Event::new("sign", outcome, self.approver.name())
+            ..Event::new("sign", outcome.err().unwrap_or("ok"), self.approver.name())
         });
     }
 }

@@ -56,9 +56,10 @@ pub fn run(workspace: &Path, n: usize) -> Result<String, String> {
     std::fs::write(
         &config,
         format!(
-            "[server]\nport = 0\n[pkcs11]\nmodules = [\"{}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n[[origins]]\norigin = \"{ORIGIN}\"\nunattended = true\n[limits]\nrequests_per_minute = 1000000\n",
+            "[server]\nport = 0\n[pkcs11]\nmodules = [\"{}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\n[[origins]]\norigin = \"{ORIGIN}\"\nunattended = true\n[limits]\nrequests_per_minute = 1000000\n[audit]\npath = \"{}\"\n",
             manifest.module.display(),
-            pin.display()
+            pin.display(),
+            dir.join("audit.jsonl").display()
         ),
     )
     .map_err(|e| e.to_string())?;

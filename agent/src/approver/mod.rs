@@ -65,4 +65,8 @@ pub trait Approver: Send + Sync {
     fn keeps_sessions(&self) -> bool {
         false
     }
+
+    /// The token refused the PIN this approver supplied. A person can retype
+    /// it; a PIN from a file would be refused again and lock the token.
+    fn pin_rejected(&self) {}
 }

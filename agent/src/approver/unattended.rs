@@ -12,6 +12,9 @@ use crate::Error;
 /// only its owner can read. Every signature is audited by the service.
 pub struct UnattendedApprover {
     pin: Zeroizing<String>,
+    /// Set once the token refused the PIN: retrying the same PIN from a file
+    /// would only count down to a locked token.
+    rejected: std::sync::atomic::AtomicBool,
     allowed: Vec<crate::config::AllowedOrigin>,
 }
 
@@ -30,7 +33,11 @@ impl UnattendedApprover {
         if pin.is_empty() {
             return Err(format!("approver.pin_file {}: empty", pin_file.display()));
         }
-        Ok(UnattendedApprover { pin, allowed })
+        Ok(UnattendedApprover {
+            pin,
+            allowed,
+            rejected: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 }
 
@@ -68,7 +75,18 @@ impl Approver for UnattendedApprover {
                 request.origin
             )));
         }
+        if self.rejected.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::PinUnavailable(
+                "the token refused the PIN in approver.pin_file; it is not tried again until the agent restarts, so the token does not lock".into(),
+            ));
+        }
         Ok(Credential::Pin(Pin::new(self.pin.to_string())?))
+    }
+
+    fn pin_rejected(&self) {
+        self.rejected
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        eprintln!("kyso-agent: the token refused the PIN from approver.pin_file; unattended signing is stopped until restart");
     }
 
     fn approve_site(&self, _origin: &Origin) -> Result<bool, Error> {

@@ -47,7 +47,12 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
 
     let anchors = TrustAnchors::bundled();
     let tokens = Tokens::load(&module_paths::resolve(&args.module))?;
-    let cert = tokens.select(args.cert.as_deref(), &anchors)?;
+    let cert = tokens
+        .select(args.cert.as_deref(), &anchors)
+        .map_err(|e| match e {
+            Error::BadRequest(m) => Error::BadRequest(format!("{m}; use --cert ID")),
+            other => other,
+        })?;
     let key_type = cert.certificate.public_key()?.key_type();
     let scheme = match (key_type, args.pss) {
         (KeyType::Ec, false) => SignatureScheme::Ecdsa,

@@ -279,7 +279,7 @@ impl Tokens {
                 .ok_or_else(|| Error::CertificateNotFound(id.to_string())),
             None if all.len() == 1 => Ok(all.into_iter().next().expect("one element")),
             None => Err(Error::BadRequest(format!(
-                "{} certificates are present; choose one with --cert ({})",
+                "{} certificates are present; choose one ({})",
                 all.len(),
                 all.iter()
                     .map(|c| c.id.as_str())

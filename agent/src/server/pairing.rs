@@ -22,11 +22,14 @@ pub struct Pairing {
 impl Pairing {
     /// Loads the paired sites from `file` (missing file: none).
     pub fn load(file: Option<PathBuf>) -> Self {
-        let paired = file
-            .as_ref()
-            .and_then(|f| std::fs::read_to_string(f).ok())
-            .and_then(|t| serde_json::from_str::<BTreeSet<String>>(&t).ok())
-            .unwrap_or_default();
+        let paired = match file.as_ref().map(std::fs::read_to_string) {
+            Some(Ok(text)) => serde_json::from_str::<BTreeSet<String>>(&text).unwrap_or_else(|e| {
+                // Keep the file for the user to inspect; start with no pairings.
+                eprintln!("kyso-agent: ignoring unreadable paired-sites file: {e}");
+                BTreeSet::new()
+            }),
+            _ => BTreeSet::new(),
+        };
         Pairing {
             file,
             paired: Mutex::new(paired),

@@ -7,16 +7,16 @@ use crate::origin::Origin;
 use crate::Error;
 
 pub(super) async fn pair(state: &Arc<State>, origin: Option<&Origin>) -> Result<String, Error> {
-    if !state.config.pairing.enabled {
-        return Err(Error::OriginNotAllowed(
-            "the administrator turned pairing off".into(),
-        ));
-    }
     let origin = origin.ok_or_else(|| Error::OriginNotAllowed("(no Origin header)".into()))?;
     if crate::config::AllowedOrigin::find(state.service.allowed(), origin).is_some()
         || state.pairing.is_paired(origin)
     {
         return Ok(r#"{"paired":true}"#.into());
+    }
+    if !state.config.pairing.enabled {
+        return Err(Error::OriginNotAllowed(
+            "the administrator turned pairing off".into(),
+        ));
     }
     if !origin.is_https() {
         return Err(Error::OriginNotAllowed(format!(

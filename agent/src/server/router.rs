@@ -249,7 +249,9 @@ fn preflight(origin: &Origin) -> Reply {
         "access-control-allow-headers",
         HeaderValue::from_static("Content-Type"),
     );
-    // Private Network Access preflights (Chrome); only ever for allowed origins.
+    // Private Network Access preflights (Chrome). Sent for allowed origins, and
+    // for any origin on the two public endpoints (info, pair) so a site can
+    // find the agent and ask to be allowed.
     h.insert(
         "access-control-allow-private-network",
         HeaderValue::from_static("true"),
