@@ -481,8 +481,7 @@ fn scheme_for(
     cert: &TokenCertificate,
     asked: Option<SignatureScheme>,
 ) -> Result<SignatureScheme, Error> {
-    let key = cert.certificate.public_key()?;
-    match (key.key_type(), asked) {
+    match (cert.certificate.key_type()?, asked) {
         (KeyType::Ec, None | Some(SignatureScheme::Ecdsa)) => Ok(SignatureScheme::Ecdsa),
         (KeyType::Rsa, None) => Ok(SignatureScheme::RsaPkcs1v15),
         (KeyType::Rsa, Some(s @ (SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss))) => Ok(s),

@@ -34,7 +34,7 @@ pub struct TokenJson {
 
 impl From<&TokenCertificate> for CertJson {
     fn from(c: &TokenCertificate) -> Self {
-        let info = c.certificate.info();
+        let info = c.info.clone();
         CertJson {
             id: c.id.clone(),
             certificate: B64.encode(c.certificate.der()),

@@ -53,7 +53,7 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
             Error::BadRequest(m) => Error::BadRequest(format!("{m}; use --cert ID")),
             other => other,
         })?;
-    let key_type = cert.certificate.public_key()?.key_type();
+    let key_type = cert.certificate.key_type()?;
     let scheme = match (key_type, args.pss) {
         (KeyType::Ec, false) => SignatureScheme::Ecdsa,
         (KeyType::Rsa, false) => SignatureScheme::RsaPkcs1v15,
@@ -80,7 +80,7 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
     eprintln!(
         "Signed {} with {} -> {}",
         args.input.display(),
-        cert.certificate.info().common_name.unwrap_or_default(),
+        cert.info.common_name.as_deref().unwrap_or_default(),
         args.out.display()
     );
     Ok(0)

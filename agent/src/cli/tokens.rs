@@ -31,7 +31,7 @@ pub(super) fn run(modules: &[PathBuf], json: bool) -> Result<u8, Error> {
             );
             last_token = Some(c.token.clone());
         }
-        let info = c.certificate.info();
+        let info = c.info.clone();
         let ids = [
             ("MST", &info.identifiers.mst),
             ("CCCD", &info.identifiers.cccd),
