@@ -197,6 +197,16 @@ impl ValidationReport {
         }
     }
 
+    /// A report for signatures verified one by one (e.g. with
+    /// [`crate::cms::verify_signer_with_digest`]).
+    pub fn from_signatures(
+        format: &str,
+        validation_time: crate::time::DateTime,
+        signatures: Vec<SignatureReport>,
+    ) -> Self {
+        Self::new(format, validation_time.to_string(), signatures)
+    }
+
     /// One-line summary in English.
     pub fn summary(&self) -> String {
         match self.indication {

@@ -15,11 +15,14 @@ usage: cargo xtask <command>
 
 commands:
   setup            install what the tests need: apt packages (softhsm2, opensc,
-                   openssl, libnss3-tools, poppler-utils, python3-venv), rustfmt,
-                   clippy, the wasm32-unknown-unknown target, pyHanko in target/venv
+                   openssl, libnss3-tools, poppler-utils, python3-venv, chromium,
+                   chromium-driver, firefox-esr), rustfmt, clippy, the wasm32 target,
+                   wasm-bindgen-cli, geckodriver, pyHanko in target/venv
   test [ARGS]      setup, then cargo fmt --check, clippy, the wasm build of core and
-                   cargo test --workspace; ARGS go to cargo test (e.g. -- --nocapture)
-  build            release build of the workspace
+                   cargo test --workspace (ARGS go to it, e.g. -- --nocapture), then
+                   the wasm tests in headless Chromium and Firefox
+  build            release build of the workspace and the page's wasm module
+                   (js-sdk/dist)
   demo             setup, build the kyso CLI and provision a SoftHSM demo token
                    in target/demo
   bench [--quick]  benchmarks against peers measured in the same run; writes

@@ -5,7 +5,8 @@ use crate::cmd::{self, Result};
 
 /// softhsm2: the test token; opensc: pkcs11-tool; openssl, libnss3-tools
 /// (certutil) and poppler-utils (pdfsig): independent validators; python3-venv:
-/// Debian's python3 cannot create the pyHanko venv without it.
+/// Debian's python3 cannot create the pyHanko venv without it; chromium,
+/// chromium-driver and firefox-esr: the browsers the wasm and SDK tests run in.
 const APT_PACKAGES: &[&str] = &[
     "softhsm2",
     "opensc",
@@ -13,6 +14,26 @@ const APT_PACKAGES: &[&str] = &[
     "libnss3-tools",
     "poppler-utils",
     "python3-venv",
+    "chromium",
+    "chromium-driver",
+    "firefox-esr",
+];
+
+/// Must equal the `wasm-bindgen` pin in Cargo.toml exactly: the CLI refuses
+/// modules made by another version.
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+
+/// Cargo-installed tools: (binary, crate, version or None, extra args).
+/// geckodriver comes from crates.io because npm's package downloads a binary
+/// at run time, which fails here.
+const CARGO_TOOLS: &[(&str, &str, Option<&str>, &[&str])] = &[
+    (
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        Some(WASM_BINDGEN_VERSION),
+        &[],
+    ),
+    ("geckodriver", "geckodriver", None, &["--locked"]),
 ];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -28,7 +49,45 @@ pub fn run(ws: &Path) -> Result {
     apt_packages()?;
     rust_components()?;
     wasm_target()?;
+    cargo_tools()?;
     pyhanko(ws)
+}
+
+/// `~/.cargo/bin/NAME`, where `cargo install` puts tools.
+pub fn cargo_bin(name: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin").join(name)
+}
+
+fn cargo_tools() -> Result {
+    for &(bin, krate, version, extra) in CARGO_TOOLS {
+        let path = cargo_bin(bin);
+        let current = cmd::output(Command::new(&path).arg("--version"))
+            .ok()
+            .flatten();
+        let ok = match (&current, version) {
+            (Some(v), Some(want)) => v.split_whitespace().any(|w| w == want),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if ok {
+            println!("setup: {bin} present");
+            continue;
+        }
+        println!("setup: installing {krate} (a few minutes, once)");
+        let mut install = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        install.args(["install", krate]).args(extra);
+        if let Some(v) = version {
+            // --locked failed once for wasm-bindgen-cli (a lockfile entry the
+            // registry lacks); its own pins are exact enough.
+            install.args(["--version", v, "--force"]);
+        }
+        cmd::run(&mut install)?;
+    }
+    Ok(())
 }
 
 fn apt_packages() -> Result {

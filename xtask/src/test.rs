@@ -9,7 +9,46 @@ pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
     clippy(ws)?;
     wasm(ws)?;
     binaries(ws)?;
-    cargo_test(ws, cargo_test_args)
+    cargo_test(ws, cargo_test_args)?;
+    wasm_in_browsers(ws)
+}
+
+/// kyso-wasm's tests in headless Chromium, then Firefox. One driver variable
+/// at a time: with both set, the runner picks Firefox.
+fn wasm_in_browsers(ws: &Path) -> Result {
+    let drivers = [
+        (
+            "CHROMEDRIVER",
+            std::path::PathBuf::from("/usr/bin/chromedriver"),
+        ),
+        ("GECKODRIVER", setup::cargo_bin("geckodriver")),
+    ];
+    for (var, driver) in drivers {
+        let mut test = cargo(ws);
+        test.args([
+            "test",
+            "-p",
+            "kyso-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .env_remove("CHROMEDRIVER")
+        .env_remove("GECKODRIVER")
+        .env(var, driver)
+        .env("PATH", path_with_cargo_bin());
+        cmd::run(&mut test)?;
+    }
+    Ok(())
+}
+
+/// The wasm test runner is found on PATH; make sure cargo's bin is on it.
+fn path_with_cargo_bin() -> std::ffi::OsString {
+    let bin = setup::cargo_bin("");
+    let mut paths: Vec<std::path::PathBuf> = vec![bin];
+    if let Some(p) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&p));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
 }
 
 /// The end-to-end tests run the real `kyso` and `kyso-testkit` executables;
