@@ -3,6 +3,7 @@
 //! (OpenSSL, pyHanko) the results are checked with.
 
 pub mod agent;
+pub mod browser;
 pub mod signing;
 
 use std::path::{Path, PathBuf};

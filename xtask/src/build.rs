@@ -33,6 +33,11 @@ pub fn wasm(ws: &Path) -> Result {
             .args(["--target", "web", "--out-name", "kyso_wasm", "--out-dir"])
             .arg(&dist),
     )?;
+    // The SDK itself is hand-written ES module code: copied as is.
+    for file in ["kyso.js", "kyso.d.ts"] {
+        let from = ws.join("js-sdk").join("src").join(file);
+        std::fs::copy(&from, dist.join(file)).map_err(|e| format!("{}: {e}", from.display()))?;
+    }
     let wasm = dist.join("kyso_wasm_bg.wasm");
     let size = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
     println!("build: {} ({} KiB)", wasm.display(), size / 1024);

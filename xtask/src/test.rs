@@ -8,6 +8,7 @@ pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
     fmt(ws)?;
     clippy(ws)?;
     wasm(ws)?;
+    crate::build::wasm(ws)?;
     binaries(ws)?;
     cargo_test(ws, cargo_test_args)?;
     wasm_in_browsers(ws)

@@ -1,0 +1,115 @@
+// Types of the Kyso JS SDK (kyso.js). See docs/agent-api.md for the agent's
+// objects and DESIGN-level contracts.
+
+/** Blob, File, ArrayBuffer or bytes. */
+export type BinaryInput = Blob | ArrayBuffer | ArrayBufferView;
+export type DigestName = "SHA-256" | "SHA-384" | "SHA-512";
+
+/** Files above this size are hashed in a stream (wasm) instead of WebCrypto. */
+export const STREAM_THRESHOLD: number;
+
+export class KysoError extends Error {
+  /** Stable code: AGENT_NOT_FOUND, LOCAL_NETWORK_ACCESS_DENIED, VERSION_MISMATCH,
+   * CONTEXT_INSECURE, TIMEOUT, the agent's codes (ORIGIN_NOT_ALLOWED, PIN_INCORRECT,
+   * USER_CANCELLED…) and the wasm module's (MALFORMED_INPUT, KEY_MISMATCH…). */
+  readonly code: string;
+  readonly messageVi: string;
+  readonly details?: unknown;
+}
+
+export interface AgentInfo {
+  name: "kyso-agent";
+  version: string;
+  api: number;
+  originAllowed: boolean;
+  /** Only for allowed origins. */
+  tokens?: number;
+}
+
+export interface Cert {
+  id: string;
+  certificate: string;
+  chain: string[];
+  token: { label: string; serial: string; manufacturer: string };
+  keyType: "RSA" | "EC";
+  keyBits: number;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  identifiers: { mst?: string; cccd?: string; cmnd?: string; hc?: string; mns?: string };
+}
+
+export interface CertFilter {
+  /** Substring of the issuer name. */
+  issuer?: string;
+  /** "MST:0102005769", "CCCD:…", or just the number. */
+  identifier?: string;
+  keyType?: "RSA" | "EC";
+  /** Valid now. */
+  valid?: boolean;
+  validAt?: Date;
+}
+
+export interface Finding { code: string; message: string; messageVi: string }
+
+export interface SignatureReport {
+  indication: "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+  subIndication?: string;
+  signer?: Record<string, unknown>;
+  chain: Record<string, unknown>[];
+  digestAlgorithm?: string;
+  signatureAlgorithm?: string;
+  claimedSigningTime?: string;
+  provenSigningTime?: string;
+  level?: string;
+  errors: Finding[];
+  warnings: Finding[];
+}
+
+export interface ValidationReport {
+  indication: "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+  format: string;
+  validationTime: string;
+  signatures: SignatureReport[];
+}
+
+export interface AuthToken {
+  format: "kyso-auth:1";
+  origin: string;
+  certificate: string;
+  signatureAlgorithm: string;
+  signature: string;
+  chain?: string[];
+}
+
+export type Progress = (done: number, total: number) => void;
+
+export class Kyso {
+  readonly info: AgentInfo;
+  readonly lang: "vi" | "en";
+  static connect(options?: {
+    ports?: number[];
+    timeoutMs?: number;
+    lang?: "vi" | "en";
+    /** Extra anchors (PEM or DER) for the reports of signatures made here. */
+    trustAnchors?: (string | Uint8Array)[];
+  }): Promise<Kyso>;
+  pair(): Promise<{ paired: true }>;
+  certificates(options?: { filter?: CertFilter }): Promise<Cert[]>;
+  signCms(
+    data: BinaryInput,
+    options?: { certificateId?: string; detached?: boolean; digest?: DigestName; documentName?: string; onProgress?: Progress },
+  ): Promise<{ cms: Uint8Array; report: ValidationReport }>;
+  signBatch(
+    items: { data: BinaryInput; documentName?: string }[],
+    options?: { certificateId?: string; digest?: DigestName },
+  ): Promise<({ cms: Uint8Array; report: ValidationReport } | { error: KysoError })[]>;
+  authenticate(nonce: string, options?: { certificateId?: string }): Promise<AuthToken>;
+  static verify(
+    file: BinaryInput,
+    options?: { content?: BinaryInput; trustAnchors?: (string | Uint8Array)[] },
+  ): Promise<ValidationReport>;
+  static hash(file: BinaryInput, options?: { algorithm?: DigestName; onProgress?: Progress }): Promise<Uint8Array>;
+}

@@ -1,0 +1,329 @@
+// Kyso JS SDK: sign with a Vietnamese USB token from a web page, through the
+// Kyso agent on 127.0.0.1, with the WebAssembly module for formats and
+// verification. Dependency-free ES module; types in kyso.d.ts.
+
+import init, * as wasm from "./kyso_wasm.js";
+
+const DEFAULT_PORTS = [27182, 27183, 27184];
+const API_VERSION = 1;
+// Above this size Kyso.hash streams through wasm instead of reading the whole
+// file for WebCrypto: memory stays flat (one chunk) for large files.
+export const STREAM_THRESHOLD = 64 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+
+const TEXT = {
+  AGENT_NOT_FOUND: [
+    "The Kyso signing agent is not running. Install it or start it, then reload the page.",
+    "Chưa chạy phần mềm ký số Kyso. Hãy cài đặt hoặc khởi động phần mềm rồi tải lại trang.",
+  ],
+  LOCAL_NETWORK_ACCESS_DENIED: [
+    "The browser blocked this site from reaching the signing agent on this computer. Allow \"local network\" / \"loopback network\" access for this site in the browser's site settings (the icon left of the address bar), then reload.",
+    "Trình duyệt đang chặn trang này kết nối tới phần mềm ký số trên máy. Hãy cho phép quyền truy cập \"mạng cục bộ\" (local network / loopback network) cho trang này trong phần cài đặt trang web (biểu tượng bên trái thanh địa chỉ), rồi tải lại trang.",
+  ],
+  VERSION_MISMATCH: [
+    "The signing agent speaks another API version; update Kyso.",
+    "Phần mềm ký số dùng phiên bản giao tiếp khác; hãy cập nhật Kyso.",
+  ],
+  CONTEXT_INSECURE: [
+    "Signing needs a secure page (https).",
+    "Chức năng ký số cần trang web bảo mật (https).",
+  ],
+  TIMEOUT: [
+    "The signing agent did not answer in time.",
+    "Phần mềm ký số không phản hồi kịp thời.",
+  ],
+  BAD_INPUT: ["Invalid input.", "Dữ liệu đầu vào không hợp lệ."],
+};
+
+/** A failure with a stable code and messages in English and Vietnamese. */
+export class KysoError extends Error {
+  constructor(code, message, messageVi, details) {
+    super(message);
+    this.name = "KysoError";
+    this.code = code;
+    this.messageVi = messageVi;
+    this.details = details;
+  }
+  static of(code, details) {
+    const [en, vi] = TEXT[code] ?? [code, code];
+    return new KysoError(code, en, vi, details);
+  }
+  /** Wraps what the wasm module or the agent threw. */
+  static from(e) {
+    if (e instanceof KysoError) return e;
+    if (e && typeof e === "object" && typeof e.code === "string") {
+      return new KysoError(e.code, e.message ?? e.code, e.messageVi ?? e.message ?? e.code, e);
+    }
+    return new KysoError("INTERNAL_ERROR", String(e?.message ?? e), String(e?.message ?? e));
+  }
+}
+
+let wasmReady;
+function loadWasm() {
+  wasmReady ??= init({ module_or_path: new URL("./kyso_wasm_bg.wasm", import.meta.url) });
+  return wasmReady;
+}
+
+function call(f) {
+  try {
+    return f();
+  } catch (e) {
+    throw KysoError.from(e);
+  }
+}
+
+async function bytesOf(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof Blob !== "undefined" && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+  throw KysoError.of("BAD_INPUT", "expected Blob, File, ArrayBuffer or Uint8Array");
+}
+
+function sizeOf(data) {
+  return typeof Blob !== "undefined" && data instanceof Blob ? data.size : data.byteLength;
+}
+
+const b64 = {
+  encode(bytes) {
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  },
+  decode(text) {
+    const s = atob(text);
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  },
+};
+
+function concat(chunks) {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The browser's Local Network Access permission state, when it has one. */
+async function loopbackPermission() {
+  try {
+    return (await navigator.permissions.query({ name: "loopback-network" })).state;
+  } catch {
+    return undefined; // no such permission in this browser
+  }
+}
+
+export class Kyso {
+  #base;
+  #timeoutMs;
+  #certificates;
+  #anchors;
+
+  constructor(base, info, timeoutMs, lang, anchors) {
+    this.#base = base;
+    this.#timeoutMs = timeoutMs;
+    this.#anchors = anchors;
+    /** The agent's /v1/info answer. */
+    this.info = info;
+    this.lang = lang;
+  }
+
+  /** Finds the agent on its ports and checks the API version. */
+  static async connect({ ports = DEFAULT_PORTS, timeoutMs = 3000, lang = "vi", trustAnchors = [] } = {}) {
+    if (typeof isSecureContext !== "undefined" && !isSecureContext) throw KysoError.of("CONTEXT_INSECURE");
+    const wasmLoading = loadWasm();
+    let blocked = false;
+    for (const port of ports) {
+      const base = `http://127.0.0.1:${port}`;
+      try {
+        const info = await request(base, "GET", "/v1/info", undefined, Math.min(timeoutMs, 1500));
+        if (info.name !== "kyso-agent") continue;
+        if (info.api !== API_VERSION) throw KysoError.of("VERSION_MISMATCH", info);
+        await wasmLoading;
+        return new Kyso(base, info, timeoutMs, lang, trustAnchors.map(toPem).join("\n"));
+      } catch (e) {
+        if (e instanceof KysoError && e.code === "VERSION_MISMATCH") throw e;
+        if (e instanceof KysoError && e.code === "TIMEOUT") blocked = true;
+      }
+    }
+    // Chromium fails a blocked loopback fetch at once with the permission
+    // "denied"; Firefox lets it hang while the permission is still "prompt".
+    // A refused connection with neither is simply no agent.
+    const permission = await loopbackPermission();
+    if (permission === "denied" || (blocked && permission === "prompt")) {
+      throw KysoError.of("LOCAL_NETWORK_ACCESS_DENIED", { permission });
+    }
+    throw KysoError.of("AGENT_NOT_FOUND", { ports });
+  }
+
+  /** Asks the user to allow this site (https sites only). */
+  async pair() {
+    return this.#send("POST", "/v1/pair", {});
+  }
+
+  /**
+   * The signing certificates on the plugged-in tokens. `filter` keeps those
+   * matching every given criterion.
+   */
+  async certificates({ filter } = {}) {
+    const { certificates } = await this.#send("GET", "/v1/certificates");
+    this.#certificates = certificates;
+    return certificates.filter((c) => matches(c, filter ?? {}));
+  }
+
+  /** Signs `data` (CAdES-B-B); returns the .p7s and its validation report. */
+  async signCms(data, { certificateId, detached = true, digest = "SHA-256", documentName = "document", onProgress } = {}) {
+    const cert = await this.#certificate(certificateId);
+    const bytes = detached ? undefined : await bytesOf(data);
+    const contentDigest = detached ? await Kyso.hash(data, { algorithm: digest, onProgress }) : undefined;
+    const prepared = call(() =>
+      wasm.prepareCms(b64.decode(cert.certificate), concat(cert.chain.map(b64.decode)), digest, contentDigest, bytes, Date.now()),
+    );
+    const answer = await this.#send("POST", "/v1/sign", {
+      certificateId: cert.id,
+      signedAttributes: b64.encode(call(() => prepared.signedAttributes())),
+      digestAlgorithm: digest,
+      documentName,
+    });
+    const cms = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
+    const report = detached
+      ? JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, contentDigest, this.#anchors, Date.now())))
+      : JSON.parse(call(() => wasm.verifyCms(cms, new Uint8Array(), this.#anchors, Date.now())));
+    return { cms, report };
+  }
+
+  /** Signs many files with one approval and one PIN; detached CAdES each. */
+  async signBatch(items, { certificateId, digest = "SHA-256" } = {}) {
+    const cert = await this.#certificate(certificateId);
+    const prepared = [];
+    for (const item of items) {
+      const contentDigest = await Kyso.hash(item.data, { algorithm: digest });
+      prepared.push({
+        contentDigest,
+        cms: call(() =>
+          wasm.prepareCms(b64.decode(cert.certificate), concat(cert.chain.map(b64.decode)), digest, contentDigest, undefined, Date.now()),
+        ),
+      });
+    }
+    const answer = await this.#send("POST", "/v1/sign-batch", {
+      certificateId: cert.id,
+      digestAlgorithm: digest,
+      items: items.map((item, i) => ({
+        signedAttributes: b64.encode(call(() => prepared[i].cms.signedAttributes())),
+        documentName: item.documentName ?? `document-${i + 1}`,
+      })),
+    });
+    return answer.signatures.map((s, i) => {
+      if (s.error) return { error: KysoError.from(s.error) };
+      const cms = call(() => prepared[i].cms.finish(b64.decode(s.signature), answer.signatureAlgorithm));
+      const report = JSON.parse(
+        call(() => wasm.verifyCmsDigest(cms, digest, prepared[i].contentDigest, this.#anchors, Date.now())),
+      );
+      return { cms, report };
+    });
+  }
+
+  /** A kyso-auth:1 login token for `nonce` (base64url, ≥ 32 bytes from the server). */
+  async authenticate(nonce, { certificateId } = {}) {
+    return this.#send("POST", "/v1/authenticate", certificateId ? { nonce, certificateId } : { nonce });
+  }
+
+  /** Verifies a .p7s in the page; no agent needed. */
+  static async verify(file, { content, trustAnchors = [] } = {}) {
+    await loadWasm();
+    const sig = await bytesOf(file);
+    const pem = trustAnchors.map(toPem).join("\n");
+    if (content !== undefined && sizeOf(content) > STREAM_THRESHOLD) {
+      const [alg] = call(() => wasm.cmsDigestAlgorithms(sig));
+      const d = await Kyso.hash(content, { algorithm: alg ?? "SHA-256" });
+      return JSON.parse(call(() => wasm.verifyCmsDigest(sig, alg ?? "SHA-256", d, pem, Date.now())));
+    }
+    const data = content === undefined ? new Uint8Array() : await bytesOf(content);
+    return JSON.parse(call(() => wasm.verifyCms(sig, data, pem, Date.now())));
+  }
+
+  /**
+   * Digest of a file. Up to STREAM_THRESHOLD bytes: WebCrypto over the whole
+   * buffer (native speed). Larger: wasm over 4 MiB slices, so memory stays flat.
+   */
+  static async hash(file, { algorithm = "SHA-256", onProgress } = {}) {
+    const size = sizeOf(file);
+    if (size <= STREAM_THRESHOLD && globalThis.crypto?.subtle) {
+      const buf = await bytesOf(file);
+      const d = new Uint8Array(await crypto.subtle.digest(algorithm, buf));
+      onProgress?.(size, size);
+      return d;
+    }
+    await loadWasm();
+    const hasher = call(() => new wasm.Hasher(algorithm));
+    try {
+      for (let at = 0; at < size; at += CHUNK) {
+        const part = file instanceof Blob ? new Uint8Array(await file.slice(at, at + CHUNK).arrayBuffer()) : (await bytesOf(file)).subarray(at, at + CHUNK);
+        call(() => hasher.update(part));
+        onProgress?.(Math.min(at + CHUNK, size), size);
+      }
+      return call(() => hasher.finalize());
+    } finally {
+      hasher.free();
+    }
+  }
+
+  async #certificate(id) {
+    const list = this.#certificates ?? (await this.certificates());
+    const cert = id ? list.find((c) => c.id === id) : list.length === 1 ? list[0] : undefined;
+    if (!cert) {
+      throw new KysoError(
+        "CERTIFICATE_NOT_FOUND",
+        id ? `Certificate ${id} is not on any plugged-in token` : "Choose a certificate (certificateId)",
+        id ? `Không tìm thấy chứng thư số ${id} trên thiết bị` : "Hãy chọn chứng thư số (certificateId)",
+      );
+    }
+    return cert;
+  }
+
+  #send(method, path, body) {
+    return request(this.#base, method, path, body, this.#timeoutMs);
+  }
+}
+
+function toPem(anchor) {
+  if (typeof anchor === "string") return anchor;
+  return `-----BEGIN CERTIFICATE-----\n${b64.encode(anchor)}\n-----END CERTIFICATE-----`;
+}
+
+function matches(cert, filter) {
+  if (filter.issuer && !cert.issuer.includes(filter.issuer)) return false;
+  if (filter.identifier) {
+    const ids = Object.entries(cert.identifiers ?? {}).map(([k, v]) => `${k.toUpperCase()}:${v}`);
+    if (!ids.some((i) => i === filter.identifier || i.endsWith(`:${filter.identifier}`))) return false;
+  }
+  if (filter.keyType && cert.keyType !== filter.keyType) return false;
+  const at = filter.validAt ?? (filter.valid ? new Date() : undefined);
+  if (at && !(new Date(cert.notBefore) <= at && at <= new Date(cert.notAfter))) return false;
+  return true;
+}
+
+async function request(base, method, path, body, timeoutMs) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let response;
+  try {
+    response = await fetch(base + path, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: abort.signal,
+    });
+  } catch (e) {
+    throw KysoError.of(abort.signal.aborted ? "TIMEOUT" : "AGENT_NOT_FOUND", String(e));
+  } finally {
+    clearTimeout(timer);
+  }
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw KysoError.from(json.error ?? { code: `HTTP_${response.status}` });
+  return json;
+}

@@ -1,0 +1,264 @@
+//! Real browsers for end-to-end tests: a static file server for the page and
+//! the SDK, and a minimal W3C WebDriver client for chromedriver and
+//! geckodriver (no client library: a session, a URL, an async script).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// Serves files under `root` on 127.0.0.1 until dropped (thread per request).
+pub struct StaticServer {
+    pub port: u16,
+}
+
+impl StaticServer {
+    pub fn start(root: PathBuf) -> StaticServer {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind static server");
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = root.clone();
+                std::thread::spawn(move || serve(stream, &root));
+            }
+        });
+        StaticServer { port }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn serve(mut stream: TcpStream, root: &Path) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    // Drain the headers.
+    let mut h = String::new();
+    while reader.read_line(&mut h).map(|n| n > 2).unwrap_or(false) {
+        h.clear();
+    }
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/");
+    let rel = if path == "/" {
+        "index.html"
+    } else {
+        path.trim_start_matches('/')
+    };
+    let file = root.join(rel);
+    let (status, body) = if !rel.contains("..") && file.is_file() {
+        ("200 OK", std::fs::read(&file).unwrap_or_default())
+    } else {
+        ("404 Not Found", b"not found".to_vec())
+    };
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// Which browser to drive.
+#[derive(Clone, Copy, Debug)]
+pub enum Browser {
+    Chromium,
+    Firefox,
+}
+
+/// A WebDriver session in a headless browser; quits when dropped.
+pub struct Session {
+    driver: Child,
+    port: u16,
+    id: String,
+    _profile: PathBuf,
+}
+
+impl Session {
+    pub fn start(browser: Browser, scratch: &Path) -> Session {
+        let port = free_port();
+        let (exe, args): (PathBuf, Vec<String>) = match browser {
+            Browser::Chromium => (
+                "/usr/bin/chromedriver".into(),
+                vec![format!("--port={port}")],
+            ),
+            Browser::Firefox => (geckodriver(), vec!["--port".into(), port.to_string()]),
+        };
+        let driver = Command::new(exe)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the WebDriver server");
+        wait_for_port(port);
+        let profile = scratch.join(format!("profile-{port}"));
+        std::fs::create_dir_all(&profile).unwrap();
+        let capabilities = match browser {
+            Browser::Chromium => json!({
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": "/usr/bin/chromium",
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                             "--disable-background-networking", "--disable-component-update",
+                             "--disable-sync", "--no-first-run",
+                             format!("--user-data-dir={}", profile.display())]
+                }
+            }),
+            Browser::Firefox => json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": {
+                    "binary": "/usr/bin/firefox-esr",
+                    "args": ["-headless", "-profile", profile.display().to_string()]
+                }
+            }),
+        };
+        let created = wd(
+            port,
+            "POST",
+            "/session",
+            Some(json!({"capabilities": {"alwaysMatch": capabilities}})),
+        );
+        let id = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"))
+            .to_string();
+        let session = Session {
+            driver,
+            port,
+            id,
+            _profile: profile,
+        };
+        session.command("POST", "/timeouts", Some(json!({"script": 120_000})));
+        session
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.command("POST", "/url", Some(json!({"url": url})));
+    }
+
+    /// Runs `body` as an async function in the page; its return value (JSON)
+    /// comes back, or `{"error": …}` if it throws.
+    pub fn run(&self, body: &str) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];\n(async () => {{ {body} }})().then(v => done({{ok: v}}), e => done({{error: {{code: e && e.code, message: String(e && e.message || e), messageVi: e && e.messageVi}}}}));"
+        );
+        let v = self.command(
+            "POST",
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        );
+        v["value"].clone()
+    }
+
+    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        wd(
+            self.port,
+            method,
+            &format!("/session/{}{path}", self.id),
+            body,
+        )
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = wd(self.port, "DELETE", &format!("/session/{}", self.id), None);
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn geckodriver() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("HOME");
+    home.join("bin/geckodriver")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("WebDriver server did not start on {port}");
+}
+
+/// One WebDriver HTTP call. The drivers keep connections open whatever the
+/// request says, so the body is read by its length (or chunks), not to EOF.
+fn wd(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect WebDriver");
+    s.set_read_timeout(Some(Duration::from_secs(180))).unwrap();
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut reader = BufReader::new(s);
+    let mut length = None;
+    let mut chunked = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        let l = line.trim_end().to_ascii_lowercase();
+        if l.is_empty() {
+            break;
+        }
+        if let Some(v) = l.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+        if l.starts_with("transfer-encoding:") && l.contains("chunked") {
+            chunked = true;
+        }
+    }
+    let mut payload = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).unwrap_or(0);
+            let n = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).unwrap();
+            payload.extend_from_slice(&chunk[..n]);
+        }
+    } else if let Some(n) = length {
+        payload.resize(n, 0);
+        reader.read_exact(&mut payload).unwrap();
+    }
+    serde_json::from_slice(&payload).unwrap_or(Value::Null)
+}
