@@ -174,3 +174,49 @@ fn sdk_in_chromium() {
 fn sdk_in_firefox() {
     flow(Browser::Firefox);
 }
+
+/// A portal on a public address (127.0.0.2, declared public to Chromium):
+/// without the user's loopback-network permission the SDK explains how to
+/// allow it; with it, signing works.
+#[test]
+fn local_network_access_in_chromium() {
+    let fx = Fixture::full();
+    let dir = fx.scratch("sdk-lna");
+    let server = StaticServer::start_on("127.0.0.2", site(&dir));
+    let page = server.origin();
+    let agent = Agent::start(
+        fx,
+        "sdk-lna",
+        &format!("[[origins]]\norigin = \"{page}\"\nunattended = true\n"),
+    );
+    let flags = vec![
+        format!(
+            "--ip-address-space-overrides=127.0.0.2:{}=public",
+            server.port
+        ),
+        format!("--unsafely-treat-insecure-origin-as-secure={page}"),
+    ];
+    let connect = format!(
+        r#"const {{ Kyso }} = await import("/kyso.js");
+        try {{ const k = await Kyso.connect({{ ports: [{port}], timeoutMs: 4000 }}); return {{ connected: k.info.originAllowed }}; }}
+        catch (e) {{ return {{ code: e.code, vi: e.messageVi }}; }}"#,
+        port = agent.port
+    );
+
+    let denied = Session::start_with(Browser::Chromium, &dir, &flags);
+    denied.goto(&format!("{page}/"));
+    let r = denied.run(&connect);
+    assert_eq!(r["ok"]["code"], "LOCAL_NETWORK_ACCESS_DENIED", "{r}");
+    assert!(
+        r["ok"]["vi"].as_str().unwrap().contains("mạng cục bộ"),
+        "{r}"
+    );
+    drop(denied);
+
+    let granted = Session::start_with(Browser::Chromium, &dir, &flags);
+    granted.goto(&format!("{page}/"));
+    let set = granted.set_permission("loopback-network", "granted");
+    assert!(set["value"].is_null(), "Set Permission failed: {set}");
+    let r = granted.run(&connect);
+    assert_eq!(r["ok"]["connected"], true, "{r}");
+}

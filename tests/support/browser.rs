@@ -13,11 +13,17 @@ use serde_json::{json, Value};
 /// Serves files under `root` on 127.0.0.1 until dropped (thread per request).
 pub struct StaticServer {
     pub port: u16,
+    address: &'static str,
 }
 
 impl StaticServer {
     pub fn start(root: PathBuf) -> StaticServer {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind static server");
+        Self::start_on("127.0.0.1", root)
+    }
+
+    /// On another loopback address (127.0.0.2 plays a public site).
+    pub fn start_on(address: &'static str, root: PathBuf) -> StaticServer {
+        let listener = TcpListener::bind((address, 0)).expect("bind static server");
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -25,11 +31,11 @@ impl StaticServer {
                 std::thread::spawn(move || serve(stream, &root));
             }
         });
-        StaticServer { port }
+        StaticServer { port, address }
     }
 
     pub fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}:{}", self.address, self.port)
     }
 }
 
@@ -93,6 +99,11 @@ pub struct Session {
 
 impl Session {
     pub fn start(browser: Browser, scratch: &Path) -> Session {
+        Self::start_with(browser, scratch, &[])
+    }
+
+    /// With extra browser arguments (Chromium flags, Firefox arguments).
+    pub fn start_with(browser: Browser, scratch: &Path, extra: &[String]) -> Session {
         let port = free_port();
         let (exe, args): (PathBuf, Vec<String>) = match browser {
             Browser::Chromium => (
@@ -111,16 +122,24 @@ impl Session {
         wait_for_port(port);
         let profile = scratch.join(format!("profile-{port}"));
         std::fs::create_dir_all(&profile).unwrap();
+        let mut chromium_args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ]
+        .map(String::from)
+        .to_vec();
+        chromium_args.push(format!("--user-data-dir={}", profile.display()));
+        chromium_args.extend(extra.iter().cloned());
         let capabilities = match browser {
             Browser::Chromium => json!({
                 "browserName": "chrome",
-                "goog:chromeOptions": {
-                    "binary": "/usr/bin/chromium",
-                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                             "--disable-background-networking", "--disable-component-update",
-                             "--disable-sync", "--no-first-run",
-                             format!("--user-data-dir={}", profile.display())]
-                }
+                "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": chromium_args }
             }),
             Browser::Firefox => json!({
                 "browserName": "firefox",
@@ -148,6 +167,15 @@ impl Session {
         };
         session.command("POST", "/timeouts", Some(json!({"script": 120_000})));
         session
+    }
+
+    /// WebDriver "Set Permission" for the current page's origin.
+    pub fn set_permission(&self, name: &str, state: &str) -> Value {
+        self.command(
+            "POST",
+            "/permissions",
+            Some(json!({"descriptor": {"name": name}, "state": state})),
+        )
     }
 
     pub fn goto(&self, url: &str) {
