@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use base64::Engine;
 use kyso_core::auth::{self, AuthToken};
+use kyso_testkit::browser::{Browser, Session, StaticServer};
 use kyso_tests::agent::Agent;
-use kyso_tests::browser::{Browser, Session, StaticServer};
 use kyso_tests::Fixture;
 
 /// The page's files: the SDK beside the wasm bundle `cargo xtask build` makes.

@@ -3,10 +3,14 @@
 //! the same run, because the machines are shared and noisy.
 
 mod agent;
+mod browser_hash;
 mod http;
 mod report;
 
 use std::path::PathBuf;
+
+/// One benchmark: returns its markdown section.
+type Benchmark<'a> = dyn Fn() -> Result<String, String> + 'a;
 
 fn main() {
     if let Err(e) = run() {
@@ -21,9 +25,21 @@ fn run() -> Result<(), String> {
         .parent()
         .ok_or("workspace root")?
         .to_path_buf();
-    let section = agent::run(&workspace, if quick { 100 } else { 1000 })?;
-    report::write_section(&workspace.join("docs/benchmarks.md"), "agent", &section)?;
-    println!("{section}");
+    let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
+    let benchmarks: [(&str, &Benchmark); 2] = [
+        ("agent", &|| {
+            agent::run(&workspace, if quick { 100 } else { 1000 })
+        }),
+        ("hash", &|| browser_hash::run(&workspace)),
+    ];
+    for (name, bench) in benchmarks {
+        if only.as_deref().is_some_and(|o| o != name) {
+            continue;
+        }
+        let section = bench()?;
+        report::write_section(&workspace.join("docs/benchmarks.md"), name, &section)?;
+        println!("{section}");
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@ const DEFAULT_PORTS = [27182, 27183, 27184];
 const API_VERSION = 1;
 // Above this size Kyso.hash streams through wasm instead of reading the whole
 // file for WebCrypto: memory stays flat (one chunk) for large files.
-export const STREAM_THRESHOLD = 64 * 1024 * 1024;
+export const STREAM_THRESHOLD = 512 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 
 const TEXT = {

@@ -1,13 +1,16 @@
 //! # kyso-testkit
 //!
-//! Throw-away PKCS#11 tokens (SoftHSM2) holding keys generated on the token and
-//! certificates from a Vietnamese-profile test PKI, for Kyso's tests and demo.
+//! Kyso's test infrastructure: throw-away PKCS#11 tokens (SoftHSM2) holding
+//! keys generated on the token, certificates from a Vietnamese-profile test
+//! PKI, and headless browsers driven over WebDriver ([`browser`]), for the
+//! tests, the demo and the benchmarks.
 //!
 //! SoftHSM reads `SOFTHSM2_CONF` when the module is initialised, so provisioning
 //! runs in its own process: the `kyso-testkit provision` binary. Tests call it
 //! through [`provision`] and then drive the real `kyso` CLI or agent with the
 //! same `SOFTHSM2_CONF`.
 
+pub mod browser;
 pub mod manifest;
 pub mod names;
 pub mod pki;

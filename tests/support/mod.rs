@@ -3,7 +3,6 @@
 //! (OpenSSL, pyHanko) the results are checked with.
 
 pub mod agent;
-pub mod browser;
 pub mod signing;
 
 use std::path::{Path, PathBuf};

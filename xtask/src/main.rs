@@ -25,7 +25,8 @@ commands:
                    (js-sdk/dist)
   demo             setup, build the kyso CLI and provision a SoftHSM demo token
                    in target/demo
-  bench [--quick]  benchmarks against peers measured in the same run; writes
+  bench [--quick] [--only=agent|hash]
+                   benchmarks against peers measured in the same run; writes
                    docs/benchmarks.md (--quick: fewer iterations)
   help             this text";
 
@@ -45,7 +46,13 @@ fn main() -> ExitCode {
             Ok(())
         }
         ("test", extra) => test::run(&ws, extra),
-        ("bench", extra) if extra.iter().all(|a| a == "--quick") => bench::run(&ws, extra),
+        ("bench", extra)
+            if extra
+                .iter()
+                .all(|a| a == "--quick" || a.starts_with("--only=")) =>
+        {
+            bench::run(&ws, extra)
+        }
         ("setup", []) => setup::run(&ws),
         ("build", []) => build::run(&ws),
         ("demo", []) => demo::run(&ws),

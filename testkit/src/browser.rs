@@ -178,6 +178,28 @@ impl Session {
         )
     }
 
+    /// Puts a local file into the page's `<input type=file>` matched by `css`:
+    /// the page then holds a disk-backed `File`, as when a user picks one.
+    pub fn upload(&self, css: &str, path: &Path) {
+        let found = self.command(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        let element = found["value"]
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_string();
+        let r = self.command(
+            "POST",
+            &format!("/element/{element}/value"),
+            Some(json!({"text": path.display().to_string()})),
+        );
+        assert!(r["value"].is_null(), "upload failed: {r}");
+    }
+
     pub fn goto(&self, url: &str) {
         self.command("POST", "/url", Some(json!({"url": url})));
     }
