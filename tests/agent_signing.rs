@@ -300,13 +300,10 @@ fn wrong_pin_in_the_pin_file_is_reported_not_retried() {
     );
     let agent = Agent::start_with_config(fx, &dir, &config).unwrap();
     let attrs = signing::signed_attributes(fx, "rsa2048", b"x");
-    let r = agent.post(
-        "/v1/sign",
-        Some(ORIGINS[0]),
-        &json!({
-            "certificateId": fx.cert_id("rsa2048"), "signedAttributes": attrs, "documentName": "x"
-        }),
-    );
+    let body = json!({
+        "certificateId": fx.cert_id("rsa2048"), "signedAttributes": attrs, "documentName": "x"
+    });
+    let r = agent.post("/v1/sign", Some(ORIGINS[0]), &body);
     assert_eq!(
         (r.status, r.code().as_str()),
         (401, "PIN_INCORRECT"),
@@ -318,13 +315,7 @@ fn wrong_pin_in_the_pin_file_is_reported_not_retried() {
         .unwrap()
         .contains("PIN"));
     // The same PIN is not sent again: a real token would count down to locked.
-    let again = agent.post(
-        "/v1/sign",
-        Some(ORIGINS[0]),
-        &json!({
-            "certificateId": fx.cert_id("rsa2048"), "signedAttributes": attrs, "documentName": "x"
-        }),
-    );
+    let again = agent.post("/v1/sign", Some(ORIGINS[0]), &body);
     assert_eq!(
         (again.status, again.code().as_str()),
         (401, "PIN_UNAVAILABLE"),

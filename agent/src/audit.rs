@@ -47,13 +47,7 @@ impl<'a> Event<'a> {
 
 /// The current time, ISO 8601 UTC.
 pub fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    kyso_core::time::from_unix(secs)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
+    crate::clock::now().to_string()
 }
 
 /// An append-only JSON-lines file, or nothing when no path is configured.

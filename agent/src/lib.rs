@@ -7,6 +7,7 @@ pub mod api;
 pub mod approver;
 pub mod audit;
 pub mod cli;
+pub mod clock;
 pub mod config;
 mod error;
 pub mod origin;

@@ -237,13 +237,12 @@ impl Service {
             Err(e) => {
                 // Refused or failed as a whole: still one audit line per document.
                 for (item, (_, summary)) in req.items.iter().zip(&parsed) {
-                    let failed: Result<(), &Error> = Err(&e);
                     self.audit_outcome(
                         origin,
                         &cert,
                         &item.document_name,
                         &summary.message_digest,
-                        failed.map_err(|e| e.code()),
+                        Err(e.code()),
                     );
                 }
                 return Err(e);

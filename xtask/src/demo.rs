@@ -53,8 +53,9 @@ ID is a certificate id printed by `kyso tokens`; `sign` asks for the PIN
 (or reads it from standard input with --pin-stdin). `verify` exits 0 when the
 signature is TOTAL_PASSED.
 
-Only the command-line tool exists so far: the tray agent and the demo web site
-arrive with later work.",
+The loopback agent is `target/release/kyso-agent` (docs/agent-api.md). Its
+default dialog approver refuses to sign until the consent window exists; the
+demo web site arrives with later work.",
         dir = dir.display(),
         ws = ws.display(),
         conf = conf.display(),

@@ -97,14 +97,6 @@ fn vietnamese() -> bool {
         .unwrap_or(false)
 }
 
-fn now() -> kyso_core::time::DateTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    kyso_core::time::from_unix(secs).expect("the system clock is within 1970..9999")
-}
-
 fn read(path: &std::path::Path) -> Result<Vec<u8>, crate::Error> {
     std::fs::read(path).map_err(|e| crate::Error::Io(format!("{}: {e}", path.display())))
 }

@@ -68,7 +68,7 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
         chain: cert.chain.clone(),
         digest,
         content,
-        signing_time: Some(super::now()),
+        signing_time: Some(crate::clock::now()),
     })?;
     let pin_stdin = args.pin_stdin;
     let signer = tokens.open_signer(&cert, &mut |token| read_pin(token, pin_stdin))?;

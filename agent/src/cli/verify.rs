@@ -42,7 +42,7 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         &signature,
         &cms::VerifyOptions {
             trust_anchors: &anchors,
-            now: super::now(),
+            now: crate::clock::now(),
             content: content.as_deref(),
             extra_certificates: &[],
         },

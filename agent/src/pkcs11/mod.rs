@@ -34,6 +34,17 @@ pub struct TokenInfo {
     pub protected_path: bool,
 }
 
+impl From<&cryptoki::slot::TokenInfo> for TokenInfo {
+    fn from(info: &cryptoki::slot::TokenInfo) -> Self {
+        TokenInfo {
+            label: info.label().trim().to_string(),
+            serial: info.serial_number().trim().to_string(),
+            manufacturer: info.manufacturer_id().trim().to_string(),
+            protected_path: info.protected_authentication_path(),
+        }
+    }
+}
+
 /// A signing certificate found on a token, with the path to its root when
 /// one could be built from the token and the trust anchors.
 #[derive(Clone, Debug)]
@@ -139,12 +150,7 @@ impl Tokens {
                     // A token pulled out between the two calls is simply absent.
                     _ => continue,
                 };
-                let token = TokenInfo {
-                    label: info.label().trim().to_string(),
-                    serial: info.serial_number().trim().to_string(),
-                    manufacturer: info.manufacturer_id().trim().to_string(),
-                    protected_path: info.protected_authentication_path(),
-                };
+                let token = TokenInfo::from(&info);
                 let session = match module.ctx.open_ro_session(slot) {
                     Ok(s) => s,
                     Err(_) => continue,
@@ -214,12 +220,7 @@ impl Tokens {
                         info: certificate.info(),
                         certificate,
                         chain: Vec::new(),
-                        token: TokenInfo {
-                            label: info.label().trim().to_string(),
-                            serial: info.serial_number().trim().to_string(),
-                            manufacturer: info.manufacturer_id().trim().to_string(),
-                            protected_path: info.protected_authentication_path(),
-                        },
+                        token: TokenInfo::from(&info),
                         module: index,
                         slot,
                         cka_id,
@@ -477,15 +478,7 @@ fn read_certificates(
 
 /// Issuers of `cert` from the token's CA certificates and the trust anchors.
 fn chain_for(cert: &Certificate, pool: &[Certificate], anchors: &TrustAnchors) -> Vec<Certificate> {
-    let now = kyso_core::time::from_unix(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0),
-    );
-    let Ok(now) = now else {
-        return Vec::new();
-    };
+    let now = crate::clock::now();
     let (path, _) = kyso_core::path::validate(
         cert,
         pool,
