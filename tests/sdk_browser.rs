@@ -8,19 +8,28 @@ use std::path::{Path, PathBuf};
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use base64::Engine;
 use kyso_core::auth::{self, AuthToken};
-use kyso_testkit::browser::{Browser, Session, StaticServer};
+use kyso_testkit::browser::{Browser, Launch, Session, StaticServer};
 use kyso_tests::agent::Agent;
 use kyso_tests::Fixture;
 
-/// The page's files: the SDK beside the wasm bundle `cargo xtask build` makes.
-fn site(dir: &Path) -> PathBuf {
-    let ws = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let dist = ws.join("js-sdk/dist");
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// The SDK beside the wasm bundle `cargo xtask build` makes.
+fn dist() -> PathBuf {
+    let dist = workspace().join("js-sdk/dist");
     assert!(
         dist.join("kyso_wasm_bg.wasm").is_file() && dist.join("kyso.js").is_file(),
         "{} has no wasm bundle: run `cargo xtask test` (it builds it) or `cargo xtask build`",
         dist.display()
     );
+    dist
+}
+
+/// The page's files: the SDK as a portal would serve it unbundled.
+fn site(dir: &Path) -> PathBuf {
+    let dist = dist();
     let site = dir.join("site");
     std::fs::create_dir_all(&site).unwrap();
     for f in ["kyso.js", "kyso_wasm.js", "kyso_wasm_bg.wasm"] {
@@ -67,7 +76,14 @@ fn flow(browser: Browser) {
         const data = new TextEncoder().encode("Tờ khai đăng ký hộ kinh doanh — Nguyễn Văn An");
         const single = await kyso.signCms(new Blob([data]), {{ certificateId: {id}, documentName: "to-khai.xml" }});
         const items = Array.from({{ length: 20 }}, (_, i) => ({{ data: new TextEncoder().encode("Hồ sơ số " + i), documentName: "ho-so-" + i + ".pdf" }}));
-        const batch = await kyso.signBatch(items, {{ certificateId: {id} }});
+        const batchProgress = [];
+        const batch = await kyso.signBatch(items, {{ certificateId: {id}, onProgress: (d, t) => batchProgress.push([d, t]) }});
+        // Streaming forced on a 10 MiB Blob: one event per 4 MiB slice, and the
+        // same digest as WebCrypto's one-shot.
+        const big = new Blob([new Uint8Array(10 << 20).fill(7)]);
+        const streamProgress = [];
+        const streamed = await Kyso.hash(big, {{ streamAbove: 0, onProgress: (d, t) => streamProgress.push([d, t]) }});
+        const oneShot = new Uint8Array(await crypto.subtle.digest("SHA-256", await big.arrayBuffer()));
         const token = await kyso.authenticate({nonce}, {{ certificateId: {id} }});
         const verified = await Kyso.verify(single.cms, {{ content: new Blob([data]), trustAnchors: [root] }});
         const tampered = await Kyso.verify(single.cms, {{ content: new TextEncoder().encode("khác"), trustAnchors: [root] }});
@@ -80,6 +96,7 @@ fn flow(browser: Browser) {
           batch: batch.map((b) => ({{ cms: b.cms && b64(b.cms), indication: b.report && b.report.indication }})),
           token, verified: verified.indication, tampered: tampered.signatures[0].subIndication,
           digest: hex(digest), missing,
+          batchProgress, streamProgress, streamed: hex(streamed), oneShot: hex(oneShot),
         }};
         "#,
         root = serde_json::to_string(&root_pem).unwrap(),
@@ -113,6 +130,30 @@ fn flow(browser: Browser) {
         v["digest"],
         hex::encode(kyso_core::DigestAlgorithm::Sha256.digest(&data))
     );
+
+    let progress = |key: &str| -> Vec<(u64, u64)> {
+        v[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e[0].as_u64().unwrap(), e[1].as_u64().unwrap()))
+            .collect()
+    };
+    let stream = progress("streamProgress");
+    let big = 10u64 << 20;
+    let slice = 4u64 << 20;
+    assert_eq!(
+        stream,
+        vec![(slice, big), (2 * slice, big), (big, big)],
+        "{browser:?}"
+    );
+    assert_eq!(v["streamed"], v["oneShot"], "{browser:?}: streamed digest");
+    let batch_progress = progress("batchProgress");
+    let batch_total: u64 = (0..20).map(|i| format!("Hồ sơ số {i}").len() as u64).sum();
+    assert_eq!(batch_progress.len(), 20, "one event per document");
+    assert!(batch_progress.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(batch_progress.iter().all(|&(_, t)| t == batch_total));
+    assert_eq!(batch_progress.last().unwrap().0, batch_total);
 
     // Independent check of every signature the page made.
     let files = fx.scratch(&format!("sdk-{browser:?}-files"));
@@ -175,48 +216,178 @@ fn sdk_in_firefox() {
     flow(Browser::Firefox);
 }
 
-/// A portal on a public address (127.0.0.2, declared public to Chromium):
-/// without the user's loopback-network permission the SDK explains how to
-/// allow it; with it, signing works.
-#[test]
-fn local_network_access_in_chromium() {
+/// A portal on a public address (127.0.0.2, declared public to the browser):
+/// while the user has not answered the loopback-network prompt, and after
+/// refusing it, the SDK explains how to allow it (never hangs); once allowed,
+/// signing works.
+fn local_network_access(browser: Browser) {
     let fx = Fixture::full();
-    let dir = fx.scratch("sdk-lna");
+    let dir = fx.scratch(&format!("sdk-lna-{browser:?}"));
     let server = StaticServer::start_on("127.0.0.2", site(&dir));
     let page = server.origin();
     let agent = Agent::start(
         fx,
-        "sdk-lna",
+        &format!("sdk-lna-{browser:?}"),
         &format!("[[origins]]\norigin = \"{page}\"\nunattended = true\n"),
     );
-    let flags = vec![
-        format!(
-            "--ip-address-space-overrides=127.0.0.2:{}=public",
-            server.port
-        ),
-        format!("--unsafely-treat-insecure-origin-as-secure={page}"),
-    ];
-    let connect = format!(
+    let mut launch = Launch::default();
+    match browser {
+        Browser::Chromium => {
+            launch.chromium_flags = vec![
+                format!(
+                    "--ip-address-space-overrides=127.0.0.2:{}=public",
+                    server.port
+                ),
+                format!("--unsafely-treat-insecure-origin-as-secure={page}"),
+            ]
+        }
+        Browser::Firefox => {
+            launch.firefox_prefs.insert(
+                "network.lna.address_space.public.override".into(),
+                format!("127.0.0.2:{}", server.port).into(),
+            );
+        }
+    }
+    let cert_id = fx.cert_id("p256");
+    let connect_and_sign = format!(
         r#"const {{ Kyso }} = await import("/kyso.js");
-        try {{ const k = await Kyso.connect({{ ports: [{port}], timeoutMs: 4000 }}); return {{ connected: k.info.originAllowed }}; }}
-        catch (e) {{ return {{ code: e.code, vi: e.messageVi }}; }}"#,
+        const started = performance.now();
+        try {{
+          const k = await Kyso.connect({{ ports: [{port}], timeoutMs: 4000 }});
+          const {{ report }} = await k.signCms(new TextEncoder().encode("to khai"), {{ certificateId: "{cert_id}" }});
+          return {{ connected: k.info.originAllowed, signed: report.signatures.length }};
+        }} catch (e) {{
+          return {{ code: e.code, vi: e.messageVi, ms: performance.now() - started }};
+        }}"#,
         port = agent.port
     );
+    let refused = |r: &serde_json::Value, case: &str| {
+        assert_eq!(
+            r["ok"]["code"], "LOCAL_NETWORK_ACCESS_DENIED",
+            "{browser:?} {case}: {r}"
+        );
+        let vi = r["ok"]["vi"].as_str().unwrap();
+        assert!(vi.contains("mạng cục bộ"), "{browser:?} {case}: {r}");
+        // Bounded by the SDK's own timeout, not the browser's.
+        assert!(r["ok"]["ms"].as_f64().unwrap() < 10_000.0, "{r}");
+    };
 
-    let denied = Session::start_with(Browser::Chromium, &dir, &flags);
+    let unanswered = Session::start_with(browser, &dir, &launch);
+    unanswered.goto(&format!("{page}/"));
+    refused(&unanswered.run(&connect_and_sign), "not answered");
+    drop(unanswered);
+
+    let denied = Session::start_with(browser, &dir, &launch);
     denied.goto(&format!("{page}/"));
-    let r = denied.run(&connect);
-    assert_eq!(r["ok"]["code"], "LOCAL_NETWORK_ACCESS_DENIED", "{r}");
-    assert!(
-        r["ok"]["vi"].as_str().unwrap().contains("mạng cục bộ"),
-        "{r}"
-    );
+    let set = denied.set_permission("loopback-network", "denied");
+    assert!(set["value"].is_null(), "Set Permission failed: {set}");
+    refused(&denied.run(&connect_and_sign), "denied");
     drop(denied);
 
-    let granted = Session::start_with(Browser::Chromium, &dir, &flags);
+    let granted = Session::start_with(browser, &dir, &launch);
     granted.goto(&format!("{page}/"));
     let set = granted.set_permission("loopback-network", "granted");
     assert!(set["value"].is_null(), "Set Permission failed: {set}");
-    let r = granted.run(&connect);
-    assert_eq!(r["ok"]["connected"], true, "{r}");
+    let r = granted.run(&connect_and_sign);
+    assert_eq!(r["ok"]["connected"], true, "{browser:?} granted: {r}");
+    assert_eq!(r["ok"]["signed"], 1, "{browser:?} granted: {r}");
+}
+
+#[test]
+fn local_network_access_in_chromium() {
+    local_network_access(Browser::Chromium);
+}
+
+#[test]
+fn local_network_access_in_firefox() {
+    local_network_access(Browser::Firefox);
+}
+
+/// A portal that bundles the SDK: `import { Kyso } from "kyso-sdk"` built
+/// by Vite, which must carry the wasm along (the SDK finds it through
+/// `import.meta.url`). The bundled page signs through the agent and verifies
+/// in the page.
+#[test]
+fn sdk_through_a_bundler() {
+    dist(); // Vite resolves "kyso-sdk" to js-sdk/dist
+    let fixture = workspace().join("js-sdk/test/bundler");
+    let vite = fixture.join("node_modules/.bin/vite");
+    assert!(
+        vite.is_file(),
+        "{} is missing: `cargo xtask test` (its setup runs `npm ci` there)",
+        vite.display()
+    );
+    let fx = Fixture::full();
+    let dir = fx.scratch("sdk-bundler");
+    let out = dir.join("site");
+    let built = std::process::Command::new(&vite)
+        .args(["build", "--outDir"])
+        .arg(&out)
+        .current_dir(&fixture)
+        .output()
+        .expect("run vite");
+    assert!(
+        built.status.success(),
+        "vite build failed: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let assets: Vec<String> = std::fs::read_dir(out.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        assets.iter().any(|a| a.ends_with(".wasm")),
+        "the bundle lost the wasm: {assets:?}"
+    );
+
+    let server = StaticServer::start(out);
+    let page = server.origin();
+    let agent = Agent::start(
+        fx,
+        "sdk-bundler",
+        &format!("[[origins]]\norigin = \"{page}\"\nunattended = true\n"),
+    );
+    let root_pem = std::fs::read_to_string(&fx.manifest.root_pem).unwrap();
+    let script = format!(
+        r#"
+        for (let i = 0; i < 100 && !window.kysoBundled; i++) await new Promise((r) => setTimeout(r, 50));
+        const {{ Kyso }} = window.kysoBundled;
+        const data = new TextEncoder().encode("Công văn số 12/UBND");
+        const kyso = await Kyso.connect({{ ports: [{port}], trustAnchors: [{root}] }});
+        const {{ cms, report }} = await kyso.signCms(data, {{ certificateId: {id} }});
+        const streamed = await Kyso.hash(new Blob([data]), {{ streamAbove: 0 }});
+        const verified = await Kyso.verify(cms, {{ content: data, trustAnchors: [{root}] }});
+        return {{
+          cms: btoa(String.fromCharCode(...cms)), report: report.indication,
+          verified: verified.indication, streamed: Array.from(streamed),
+        }};
+        "#,
+        port = agent.port,
+        root = serde_json::to_string(&root_pem).unwrap(),
+        id = serde_json::to_string(&fx.cert_id("rsa2048")).unwrap(),
+    );
+    for browser in [Browser::Chromium, Browser::Firefox] {
+        let session = Session::start(browser, &dir);
+        session.goto(&format!("{page}/"));
+        let r = session.run(&script);
+        let v = r
+            .get("ok")
+            .unwrap_or_else(|| panic!("{browser:?}: the bundled page failed: {r}"));
+        assert_eq!(v["report"], "TOTAL_PASSED", "{browser:?}: {v}");
+        assert_eq!(v["verified"], "TOTAL_PASSED", "{browser:?}: {v}");
+        let data = "Công văn số 12/UBND".as_bytes();
+        let want = kyso_core::DigestAlgorithm::Sha256.digest(data);
+        assert_eq!(v["streamed"], serde_json::json!(want), "{browser:?}");
+        let files = fx.scratch(&format!("sdk-bundler-{browser:?}"));
+        std::fs::write(files.join("cv.txt"), data).unwrap();
+        std::fs::write(
+            files.join("cv.p7s"),
+            B64.decode(v["cms"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            fx.openssl_verify(&files.join("cv.p7s"), Some(&files.join("cv.txt"))),
+            "{browser:?}: OpenSSL rejects the bundled page's signature"
+        );
+    }
 }

@@ -104,12 +104,21 @@ export class Kyso {
   ): Promise<{ cms: Uint8Array; report: ValidationReport }>;
   signBatch(
     items: { data: BinaryInput; documentName?: string }[],
-    options?: { certificateId?: string; digest?: DigestName },
+    /** `onProgress(bytesHashed, totalBytes)` over the whole batch. */
+    options?: { certificateId?: string; digest?: DigestName; onProgress?: Progress },
   ): Promise<({ cms: Uint8Array; report: ValidationReport } | { error: KysoError })[]>;
   authenticate(nonce: string, options?: { certificateId?: string }): Promise<AuthToken>;
   static verify(
     file: BinaryInput,
     options?: { content?: BinaryInput; trustAnchors?: (string | Uint8Array)[] },
   ): Promise<ValidationReport>;
-  static hash(file: BinaryInput, options?: { algorithm?: DigestName; onProgress?: Progress }): Promise<Uint8Array>;
+  /**
+   * Up to `streamAbove` bytes (default 512 MiB) WebCrypto digests the whole
+   * buffer at native speed; above it wasm hashes 4 MiB slices so memory stays
+   * flat, reporting progress after each slice.
+   */
+  static hash(
+    file: BinaryInput,
+    options?: { algorithm?: DigestName; onProgress?: Progress; streamAbove?: number },
+  ): Promise<Uint8Array>;
 }

@@ -197,11 +197,20 @@ export class Kyso {
   }
 
   /** Signs many files with one approval and one PIN; detached CAdES each. */
-  async signBatch(items, { certificateId, digest = "SHA-256" } = {}) {
+  async signBatch(items, { certificateId, digest = "SHA-256", onProgress } = {}) {
     const cert = await this.#certificate(certificateId);
     const prepared = [];
+    // Progress counts bytes over the whole batch: fifty small files and one
+    // large one both move the bar evenly.
+    const total = items.reduce((n, item) => n + sizeOf(item.data), 0);
+    let before = 0;
     for (const item of items) {
-      const contentDigest = await Kyso.hash(item.data, { algorithm: digest });
+      const at = before;
+      const contentDigest = await Kyso.hash(item.data, {
+        algorithm: digest,
+        onProgress: onProgress && ((done) => onProgress(at + done, total)),
+      });
+      before += sizeOf(item.data);
       prepared.push({
         contentDigest,
         cms: call(() =>
@@ -250,9 +259,9 @@ export class Kyso {
    * Digest of a file. Up to STREAM_THRESHOLD bytes: WebCrypto over the whole
    * buffer (native speed). Larger: wasm over 4 MiB slices, so memory stays flat.
    */
-  static async hash(file, { algorithm = "SHA-256", onProgress } = {}) {
+  static async hash(file, { algorithm = "SHA-256", onProgress, streamAbove = STREAM_THRESHOLD } = {}) {
     const size = sizeOf(file);
-    if (size <= STREAM_THRESHOLD && globalThis.crypto?.subtle) {
+    if (size <= streamAbove && globalThis.crypto?.subtle) {
       const buf = await bytesOf(file);
       const d = new Uint8Array(await crypto.subtle.digest(algorithm, buf));
       onProgress?.(size, size);

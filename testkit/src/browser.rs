@@ -97,13 +97,22 @@ pub struct Session {
     _profile: PathBuf,
 }
 
+/// How to launch the browser beyond the defaults every test needs.
+#[derive(Debug, Default, Clone)]
+pub struct Launch {
+    /// Extra command-line flags for Chromium.
+    pub chromium_flags: Vec<String>,
+    /// `about:config` preferences for Firefox (a JSON object).
+    pub firefox_prefs: serde_json::Map<String, Value>,
+}
+
 impl Session {
     pub fn start(browser: Browser, scratch: &Path) -> Session {
-        Self::start_with(browser, scratch, &[])
+        Self::start_with(browser, scratch, &Launch::default())
     }
 
-    /// With extra browser arguments (Chromium flags, Firefox arguments).
-    pub fn start_with(browser: Browser, scratch: &Path, extra: &[String]) -> Session {
+    /// With extra Chromium flags or Firefox preferences.
+    pub fn start_with(browser: Browser, scratch: &Path, launch: &Launch) -> Session {
         let port = free_port();
         let (exe, args): (PathBuf, Vec<String>) = match browser {
             Browser::Chromium => (
@@ -135,7 +144,7 @@ impl Session {
         .map(String::from)
         .to_vec();
         chromium_args.push(format!("--user-data-dir={}", profile.display()));
-        chromium_args.extend(extra.iter().cloned());
+        chromium_args.extend(launch.chromium_flags.iter().cloned());
         let capabilities = match browser {
             Browser::Chromium => json!({
                 "browserName": "chrome",
@@ -145,7 +154,8 @@ impl Session {
                 "browserName": "firefox",
                 "moz:firefoxOptions": {
                     "binary": "/usr/bin/firefox-esr",
-                    "args": ["-headless", "-profile", profile.display().to_string()]
+                    "args": ["-headless", "-profile", profile.display().to_string()],
+                    "prefs": launch.firefox_prefs
                 }
             }),
         };

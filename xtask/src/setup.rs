@@ -50,7 +50,32 @@ pub fn run(ws: &Path) -> Result {
     rust_components()?;
     wasm_target()?;
     cargo_tools()?;
-    pyhanko(ws)
+    pyhanko(ws)?;
+    npm_packages(ws)
+}
+
+/// The portal page the bundler test builds (Vite, pinned in its
+/// package-lock.json).
+pub fn bundler_fixture(ws: &Path) -> PathBuf {
+    ws.join("js-sdk").join("test").join("bundler")
+}
+
+/// Node.js comes with this machine kind; Debian's packages are the fallback.
+fn npm_packages(ws: &Path) -> Result {
+    if Command::new("npm").arg("--version").output().is_err() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    let fixture = bundler_fixture(ws);
+    if fixture.join("node_modules/.bin/vite").is_file() {
+        println!("setup: npm packages present in {}", fixture.display());
+        return Ok(());
+    }
+    println!("setup: npm ci in {}", fixture.display());
+    cmd::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&fixture),
+    )
 }
 
 /// `~/.cargo/bin/NAME`, where `cargo install` puts tools.
@@ -99,6 +124,10 @@ fn apt_packages() -> Result {
             missing.push(package);
         }
     }
+    apt_install(&missing)
+}
+
+fn apt_install(missing: &[&str]) -> Result {
     if missing.is_empty() {
         return Ok(());
     }
@@ -110,7 +139,7 @@ fn apt_packages() -> Result {
     }
     println!("setup: installing {list}");
     cmd::run(apt_get().args(["update", "-q"]))?;
-    cmd::run(apt_get().args(["install", "-y", "-q"]).args(&missing))
+    cmd::run(apt_get().args(["install", "-y", "-q"]).args(missing))
 }
 
 fn apt_get() -> Command {
