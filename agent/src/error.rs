@@ -45,6 +45,8 @@ pub enum Error {
     MethodNotAllowed,
     /// A format problem reported by kyso-core.
     Core(kyso_core::Error),
+    /// A PDF that cannot be signed (damaged, encrypted, no such page…).
+    Pdf(kyso_core::pdf::PdfError),
     Io(String),
 }
 
@@ -53,6 +55,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::BadRequest(_) | Error::Core(_) => "BAD_REQUEST",
+            Error::Pdf(e) => e.code(),
             Error::PinIncorrect { .. } => "PIN_INCORRECT",
             Error::PinLocked => "PIN_LOCKED",
             Error::PinUnavailable(_) => "PIN_UNAVAILABLE",
@@ -76,7 +79,7 @@ impl Error {
     /// The HTTP status the agent answers with.
     pub fn http_status(&self) -> u16 {
         match self {
-            Error::BadRequest(_) | Error::Core(_) => 400,
+            Error::BadRequest(_) | Error::Core(_) | Error::Pdf(_) => 400,
             Error::PinIncorrect { .. } | Error::PinUnavailable(_) => 401,
             Error::PinLocked => 423,
             Error::TokenNotFound(_) | Error::CertificateNotFound(_) => 404,
@@ -127,6 +130,7 @@ impl Error {
             Error::NotFound => "No such endpoint".into(),
             Error::MethodNotAllowed => "Method not allowed on this endpoint".into(),
             Error::Core(e) => e.message(),
+            Error::Pdf(e) => e.message(),
             Error::Io(m) => m.clone(),
         }
     }
@@ -170,6 +174,7 @@ impl Error {
             Error::NotFound => "Không có chức năng này".into(),
             Error::MethodNotAllowed => "Phương thức không được hỗ trợ".into(),
             Error::Core(e) => e.message_vi(),
+            Error::Pdf(e) => e.message_vi(),
             Error::Io(m) => format!("Lỗi đọc/ghi: {m}"),
         }
     }
@@ -190,6 +195,15 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<kyso_core::pdf::PdfError> for Error {
+    fn from(e: kyso_core::pdf::PdfError) -> Self {
+        match e {
+            kyso_core::pdf::PdfError::Core(e) => Error::Core(e),
+            other => Error::Pdf(other),
+        }
+    }
+}
 
 impl From<kyso_core::Error> for Error {
     fn from(e: kyso_core::Error) -> Self {

@@ -21,6 +21,7 @@ pub mod cms;
 pub mod digest;
 mod error;
 pub mod path;
+pub mod pdf;
 pub mod public_key;
 pub mod report;
 pub mod signature_scheme;

@@ -132,6 +132,9 @@ pub struct SignatureReport {
     pub level: Option<String>,
     pub errors: Vec<Finding>,
     pub warnings: Vec<Finding>,
+    /// For a PDF signature: byte coverage, the revision signed, later changes.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pdf: Option<crate::pdf::PdfSignatureDetails>,
 }
 
 impl SignatureReport {
@@ -148,6 +151,7 @@ impl SignatureReport {
             level: None,
             errors: Vec::new(),
             warnings: Vec::new(),
+            pdf: None,
         }
     }
 

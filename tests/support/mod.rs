@@ -3,6 +3,7 @@
 //! (OpenSSL, pyHanko) the results are checked with.
 
 pub mod agent;
+pub mod pdf;
 pub mod signing;
 
 use std::path::{Path, PathBuf};
@@ -146,13 +147,25 @@ impl Fixture {
 
     /// pyHanko's detached-signature validation against the test root.
     pub fn pyhanko_verify_detached(&self, p7s: &Path, content: &Path) -> (bool, String) {
-        let out = Command::new(pyhanko())
-            .args(["sign", "validate", "--detached"])
-            .arg(p7s)
+        let (ok, text) = self.pyhanko_validate(&[&p7s.to_string_lossy()], content);
+        (ok && text.contains("INTACT:TRUSTED"), text)
+    }
+
+    /// `pyhanko sign validate` trusting the test root: `--detached P7S`
+    /// then `file`, or a PDF alone (`detached` empty). Its success and text.
+    pub fn pyhanko_validate(&self, detached: &[&str], file: &Path) -> (bool, String) {
+        let mut cmd = Command::new(pyhanko());
+        cmd.args(["sign", "validate"]);
+        match detached {
+            [p7s] => cmd.args(["--detached", p7s]),
+            // The full report, for the assertion message.
+            _ => cmd.arg("--pretty-print"),
+        };
+        let out = cmd
             .arg("--trust")
             .arg(&self.manifest.root_pem)
             .args(["--trust-replace", "--no-revocation-check"])
-            .arg(content)
+            .arg(file)
             .output()
             .expect("run pyhanko");
         let text = format!(
@@ -160,10 +173,7 @@ impl Fixture {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        (
-            out.status.success() && text.contains("INTACT:TRUSTED"),
-            text,
-        )
+        (out.status.success(), text)
     }
 }
 
@@ -224,6 +234,16 @@ fn venv_tool(var: &str, name: &str) -> PathBuf {
         p.display()
     );
     p
+}
+
+/// Where tests leave files for a person to look at (renders, screenshots):
+/// `$KYSO_ARTIFACTS` (set by `cargo xtask test`), else target/artifacts.
+pub fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("KYSO_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts"));
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
 }
 
 /// Runs `cmd` with `input` on stdin and collects its output.

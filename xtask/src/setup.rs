@@ -6,7 +6,9 @@ use crate::cmd::{self, Result};
 /// softhsm2: the test token; opensc: pkcs11-tool; openssl, libnss3-tools
 /// (certutil) and poppler-utils (pdfsig): independent validators; python3-venv:
 /// Debian's python3 cannot create the pyHanko venv without it; chromium,
-/// chromium-driver and firefox-esr: the browsers the wasm and SDK tests run in.
+/// chromium-driver and firefox-esr: the browsers the wasm and SDK tests run in;
+/// libreoffice-writer-nogui, ghostscript and qpdf: independent PDF writers the
+/// PAdES tests sign the output of.
 const APT_PACKAGES: &[&str] = &[
     "softhsm2",
     "opensc",
@@ -17,6 +19,9 @@ const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "firefox-esr",
+    "libreoffice-writer-nogui",
+    "ghostscript",
+    "qpdf",
 ];
 
 /// Must equal the `wasm-bindgen` pin in Cargo.toml exactly: the CLI refuses

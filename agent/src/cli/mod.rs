@@ -47,6 +47,9 @@ enum Command {
 enum SignFormat {
     /// CAdES-B-B signature (.p7s), detached unless --attached.
     Cms(sign::CmsArgs),
+    /// PAdES-B-B signature in the PDF (incremental; visible per Decree 30
+    /// with --role, or invisible).
+    Pdf(Box<sign::PdfArgs>),
 }
 
 /// Runs the CLI and returns the process exit status.
@@ -68,6 +71,9 @@ pub fn main() -> ExitCode {
         Command::Sign {
             format: SignFormat::Cms(args),
         } => sign::cms(args),
+        Command::Sign {
+            format: SignFormat::Pdf(args),
+        } => sign::pdf(*args),
         Command::Verify(args) => verify::run(args),
     };
     match result {

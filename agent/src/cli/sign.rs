@@ -1,23 +1,18 @@
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use kyso_core::cms::{CadesParams, Content, PreparedSignature};
 use kyso_core::digest::Hasher;
+use kyso_core::pdf::appearance::Role;
+use kyso_core::pdf::{PdfSignOptions, Visible};
 use kyso_core::{DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
 
 use crate::pkcs11::{module_paths, Pin, TokenInfo, Tokens};
 use crate::Error;
 
+/// How to reach the key: shared by every `kyso sign` format.
 #[derive(clap::Args)]
-pub(super) struct CmsArgs {
-    /// The file to sign.
-    input: PathBuf,
-    /// Where to write the signature (.p7s, DER).
-    #[arg(long)]
-    out: PathBuf,
-    /// Embed the content in the signature instead of a detached signature.
-    #[arg(long)]
-    attached: bool,
+pub(super) struct KeyArgs {
     /// Certificate id from `kyso tokens` (optional when there is only one).
     #[arg(long)]
     cert: Option<String>,
@@ -35,55 +30,196 @@ pub(super) struct CmsArgs {
     pss: bool,
 }
 
+#[derive(clap::Args)]
+pub(super) struct CmsArgs {
+    /// The file to sign.
+    input: PathBuf,
+    /// Where to write the signature (.p7s, DER).
+    #[arg(long)]
+    out: PathBuf,
+    /// Embed the content in the signature instead of a detached signature.
+    #[arg(long)]
+    attached: bool,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+#[derive(clap::Args)]
+pub(super) struct PdfArgs {
+    /// The PDF to sign (any unencrypted PDF, already signed or not).
+    input: PathBuf,
+    /// Where to write the signed PDF.
+    #[arg(long)]
+    out: PathBuf,
+    /// Decree 30 role of a visible signature: approved, issued, copy,
+    /// appendix or incoming. Without a role, --rect, --page, --image or
+    /// --seal, the signature is invisible.
+    #[arg(long)]
+    role: Option<String>,
+    /// Page of the visible signature (1 = first).
+    #[arg(long)]
+    page: Option<usize>,
+    /// Where on the page, in points from the lower-left corner: X,Y,W,H
+    /// (default: the role's usual place).
+    #[arg(long, value_parser = parse_rect)]
+    rect: Option<[f64; 4]>,
+    /// The handwritten signature image (PNG, transparent) for `approved`.
+    #[arg(long)]
+    image: Option<PathBuf>,
+    /// The organisation's seal (PNG, transparent) for `issued`.
+    #[arg(long)]
+    seal: Option<PathBuf>,
+    /// Document number and symbol, e.g. 12/QĐ-UBND (issued, copy, appendix).
+    #[arg(long)]
+    doc_number: Option<String>,
+    /// Date of issue as shown on the stamp, e.g. 25/11/2026.
+    #[arg(long)]
+    issued_date: Option<String>,
+    /// Organisation shown on the stamp (default: the certificate's O).
+    #[arg(long)]
+    organization: Option<String>,
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    location: Option<String>,
+    #[command(flatten)]
+    key: KeyArgs,
+}
+
+fn parse_rect(s: &str) -> Result<[f64; 4], String> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|e| format!("{p}: {e}")))
+        .collect::<Result<_, _>>()?;
+    match v[..] {
+        [x, y, w, h] if w > 0.0 && h > 0.0 && x.is_finite() && y.is_finite() => Ok([x, y, w, h]),
+        _ => Err("expected X,Y,W,H with a positive width and height".into()),
+    }
+}
+
+/// A chosen certificate on an open module, and the scheme its key signs with.
+struct Key {
+    tokens: Tokens,
+    cert: crate::pkcs11::TokenCertificate,
+    scheme: SignatureScheme,
+    digest: DigestAlgorithm,
+    pin_stdin: bool,
+}
+
+impl KeyArgs {
+    fn open(&self) -> Result<Key, Error> {
+        let digest: DigestAlgorithm = self.digest.parse()?;
+        let anchors = TrustAnchors::bundled();
+        let tokens = Tokens::load(&module_paths::resolve(&self.module))?;
+        let cert = tokens
+            .select(self.cert.as_deref(), &anchors)
+            .map_err(|e| match e {
+                Error::BadRequest(m) => Error::BadRequest(format!("{m}; use --cert ID")),
+                other => other,
+            })?;
+        let scheme = match (cert.certificate.key_type()?, self.pss) {
+            (KeyType::Ec, false) => SignatureScheme::Ecdsa,
+            (KeyType::Rsa, false) => SignatureScheme::RsaPkcs1v15,
+            (KeyType::Rsa, true) => SignatureScheme::RsaPss,
+            (KeyType::Ec, true) => {
+                return Err(Error::BadRequest("--pss needs an RSA key".into()));
+            }
+        };
+        Ok(Key {
+            tokens,
+            cert,
+            scheme,
+            digest,
+            pin_stdin: self.pin_stdin,
+        })
+    }
+}
+
+impl Key {
+    /// Asks for the PIN and signs `signed_attributes` on the token.
+    fn sign(&self, signed_attributes: &[u8]) -> Result<Vec<u8>, Error> {
+        let pin_stdin = self.pin_stdin;
+        let signer = self
+            .tokens
+            .open_signer(&self.cert, &mut |token| read_pin(token, pin_stdin))?;
+        signer.sign(signed_attributes, self.digest, self.scheme)
+    }
+
+    /// Writes the result and says what was signed with whose key.
+    fn save(&self, input: &Path, out: &Path, bytes: &[u8]) -> Result<u8, Error> {
+        std::fs::write(out, bytes).map_err(|e| Error::Io(format!("{}: {e}", out.display())))?;
+        eprintln!(
+            "Signed {} with {} -> {}",
+            input.display(),
+            self.cert.info.common_name.as_deref().unwrap_or_default(),
+            out.display()
+        );
+        Ok(0)
+    }
+}
+
 pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
-    let digest: DigestAlgorithm = args.digest.parse()?;
+    let key = args.key.open()?;
     let content = if args.attached {
         Content::Attached(super::read(&args.input)?)
     } else {
         Content::Detached {
-            digest: hash_file(&args.input, digest)?,
+            digest: hash_file(&args.input, key.digest)?,
         }
     };
-
-    let anchors = TrustAnchors::bundled();
-    let tokens = Tokens::load(&module_paths::resolve(&args.module))?;
-    let cert = tokens
-        .select(args.cert.as_deref(), &anchors)
-        .map_err(|e| match e {
-            Error::BadRequest(m) => Error::BadRequest(format!("{m}; use --cert ID")),
-            other => other,
-        })?;
-    let key_type = cert.certificate.key_type()?;
-    let scheme = match (key_type, args.pss) {
-        (KeyType::Ec, false) => SignatureScheme::Ecdsa,
-        (KeyType::Rsa, false) => SignatureScheme::RsaPkcs1v15,
-        (KeyType::Rsa, true) => SignatureScheme::RsaPss,
-        (KeyType::Ec, true) => {
-            return Err(Error::BadRequest("--pss needs an RSA key".into()));
-        }
-    };
-
     let prepared = PreparedSignature::new(CadesParams {
-        signer: cert.certificate.clone(),
-        chain: cert.chain.clone(),
-        digest,
+        signer: key.cert.certificate.clone(),
+        chain: key.cert.chain.clone(),
+        digest: key.digest,
         content,
         signing_time: Some(crate::clock::now()),
     })?;
-    let pin_stdin = args.pin_stdin;
-    let signer = tokens.open_signer(&cert, &mut |token| read_pin(token, pin_stdin))?;
-    let signature = signer.sign(prepared.signed_attributes(), digest, scheme)?;
-    drop(signer);
-    let p7s = prepared.finish(&signature, scheme)?;
-    std::fs::write(&args.out, p7s)
-        .map_err(|e| Error::Io(format!("{}: {e}", args.out.display())))?;
-    eprintln!(
-        "Signed {} with {} -> {}",
-        args.input.display(),
-        cert.info.common_name.as_deref().unwrap_or_default(),
-        args.out.display()
-    );
-    Ok(0)
+    let signature = key.sign(prepared.signed_attributes())?;
+    let p7s = prepared.finish(&signature, key.scheme)?;
+    key.save(&args.input, &args.out, &p7s)
+}
+
+pub(super) fn pdf(args: PdfArgs) -> Result<u8, Error> {
+    let role: Option<Role> = args.role.as_deref().map(str::parse).transpose()?;
+    let image = args.image.as_deref().map(super::read).transpose()?;
+    let seal = args.seal.as_deref().map(super::read).transpose()?;
+    let visible = role.is_some()
+        || args.rect.is_some()
+        || args.page.is_some()
+        || image.is_some()
+        || seal.is_some();
+    let input = super::read(&args.input)?;
+    let key = args.key.open()?;
+    let options = PdfSignOptions {
+        signer: key.cert.certificate.clone(),
+        chain: key.cert.chain.clone(),
+        digest: key.digest,
+        signing_time: crate::clock::now(),
+        reason: args.reason,
+        location: args.location,
+        field_name: None,
+        visible: visible.then(|| Visible {
+            role: role.unwrap_or(if seal.is_some() {
+                Role::Issued
+            } else {
+                Role::Approved
+            }),
+            page: args.page.unwrap_or(1),
+            rect: args.rect,
+            image: image.as_deref(),
+            seal: seal.as_deref(),
+            organization: args.organization,
+            doc_number: args.doc_number,
+            issued_date: args.issued_date,
+            font: kyso_core::pdf::appearance::BUNDLED_FONT,
+        }),
+    };
+    // Everything that can fail on the file fails before the PIN is asked.
+    let prepared = kyso_core::pdf::prepare(&input, options)?;
+    drop(input);
+    let signature = key.sign(prepared.signed_attributes())?;
+    let signed = prepared.finish(&signature, key.scheme)?;
+    key.save(&args.input, &args.out, &signed)
 }
 
 /// Streams the file through the hasher so large files use constant memory.

@@ -8,7 +8,7 @@ use crate::Error;
 
 #[derive(clap::Args)]
 pub(super) struct Args {
-    /// The signature (.p7s, DER, BER or PEM).
+    /// The signature (.p7s, DER, BER or PEM) or a signed PDF.
     file: PathBuf,
     /// The signed content: required for a detached signature; for an attached
     /// one, checked against what the signature embeds.
@@ -24,29 +24,30 @@ pub(super) struct Args {
 
 pub(super) fn run(args: Args) -> Result<u8, Error> {
     let bytes = super::read(&args.file)?;
-    if bytes.starts_with(b"%PDF") {
-        return Err(Error::BadRequest(
-            "PDF signatures are verified by the PAdES support, which this build does not have yet"
-                .into(),
-        ));
-    }
-    let signature = unpem(&bytes)?;
-    let content = args.content.as_deref().map(super::read).transpose()?;
     let mut anchors = TrustAnchors::bundled();
     for path in &args.trust {
         anchors
             .add_encoded(&super::read(path)?)
             .map_err(|e| Error::BadRequest(format!("{}: {}", path.display(), e.message())))?;
     }
-    let report = cms::verify(
-        &signature,
-        &cms::VerifyOptions {
-            trust_anchors: &anchors,
-            now: crate::clock::now(),
-            content: content.as_deref(),
-            extra_certificates: &[],
-        },
-    );
+    let is_pdf = bytes.starts_with(b"%PDF-");
+    if is_pdf && args.content.is_some() {
+        return Err(Error::BadRequest(
+            "--content is for detached .p7s signatures; a PDF carries its content".into(),
+        ));
+    }
+    let content = args.content.as_deref().map(super::read).transpose()?;
+    let options = cms::VerifyOptions {
+        trust_anchors: &anchors,
+        now: crate::clock::now(),
+        content: content.as_deref(),
+        extra_certificates: &[],
+    };
+    let report = if is_pdf {
+        kyso_core::pdf::verify(&bytes, &options)
+    } else {
+        cms::verify(&unpem(&bytes)?, &options)
+    };
     if args.json {
         println!(
             "{}",
@@ -90,6 +91,16 @@ fn print_report(report: &ValidationReport) {
             report.summary()
         }
     );
+    if report.signatures.is_empty() {
+        println!(
+            "{}",
+            if vi {
+                "Không tìm thấy chữ ký số nào"
+            } else {
+                "No signature found"
+            }
+        );
+    }
     for (i, s) in report.signatures.iter().enumerate() {
         let sub = s.sub_indication.map(|x| x.code()).unwrap_or("");
         let who = s
@@ -109,6 +120,24 @@ fn print_report(report: &ValidationReport) {
         }
         if let Some(t) = &s.claimed_signing_time {
             println!("  signing time (claimed): {t}");
+        }
+        if let Some(p) = &s.pdf {
+            println!(
+                "  field: {} ({}), revision {} of {}, byte range {:?}{}",
+                p.field,
+                p.sub_filter,
+                p.revision,
+                p.revisions,
+                p.byte_range,
+                if p.covers_whole_file {
+                    ", covers the whole file"
+                } else {
+                    ""
+                }
+            );
+            if let Some(level) = p.certification_level {
+                println!("  certification: DocMDP P={level}");
+            }
         }
         for f in &s.errors {
             println!(

@@ -1,0 +1,83 @@
+//! Why a PDF could not be signed or read: a stable code and a message in
+//! English and Vietnamese. (Verification findings go in the report instead.)
+
+use core::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PdfError {
+    /// Not a PDF, or a structure Kyso cannot read (bad xref, truncated).
+    Syntax(String),
+    /// Encrypted PDFs are not signed (the signature would cover ciphertext
+    /// readers decrypt differently).
+    Encrypted,
+    /// A valid PDF feature Kyso does not handle.
+    Unsupported(String),
+    /// The requested page does not exist.
+    NoSuchPage { page: usize, pages: usize },
+    /// The CMS did not fit the space reserved for it.
+    SignatureTooLarge { size: usize, capacity: usize },
+    /// A certificate, signature or appearance problem from the rest of core.
+    Core(crate::Error),
+}
+
+impl PdfError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PdfError::Syntax(_) => "PDF_MALFORMED",
+            PdfError::Encrypted => "PDF_ENCRYPTED",
+            PdfError::Unsupported(_) => "PDF_UNSUPPORTED",
+            PdfError::NoSuchPage { .. } => "PDF_PAGE_NOT_FOUND",
+            PdfError::SignatureTooLarge { .. } => "PDF_SIGNATURE_TOO_LARGE",
+            PdfError::Core(e) => e.code(),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            PdfError::Syntax(what) => format!("The PDF is damaged or not a PDF: {what}"),
+            PdfError::Encrypted => {
+                "The PDF is encrypted; remove the password protection before signing".into()
+            }
+            PdfError::Unsupported(what) => format!("Unsupported PDF feature: {what}"),
+            PdfError::NoSuchPage { page, pages } => {
+                format!("Page {page} does not exist (the document has {pages} pages)")
+            }
+            PdfError::SignatureTooLarge { size, capacity } => format!(
+                "The signature ({size} bytes) does not fit the space reserved ({capacity} bytes)"
+            ),
+            PdfError::Core(e) => e.message(),
+        }
+    }
+
+    pub fn message_vi(&self) -> String {
+        match self {
+            PdfError::Syntax(what) => format!("Tệp PDF bị hỏng hoặc không phải PDF: {what}"),
+            PdfError::Encrypted => {
+                "Tệp PDF đã được mã hóa; hãy gỡ mật khẩu bảo vệ trước khi ký".into()
+            }
+            PdfError::Unsupported(what) => format!("Tính năng PDF chưa được hỗ trợ: {what}"),
+            PdfError::NoSuchPage { page, pages } => {
+                format!("Không có trang {page} (tài liệu có {pages} trang)")
+            }
+            PdfError::SignatureTooLarge { size, capacity } => {
+                format!("Chữ ký ({size} byte) vượt quá chỗ dành sẵn trong tệp ({capacity} byte)")
+            }
+            PdfError::Core(e) => e.message_vi(),
+        }
+    }
+}
+
+impl fmt::Display for PdfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for PdfError {}
+
+impl From<crate::Error> for PdfError {
+    fn from(e: crate::Error) -> Self {
+        PdfError::Core(e)
+    }
+}

@@ -1,0 +1,547 @@
+//! Verifying the signatures of a PDF: each signature's byte coverage and the
+//! revision it signed, its CMS (the checks of [`crate::cms`]), and what later
+//! revisions changed.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::byte_range;
+use super::document::Document;
+use super::lexer::{find, Lexer};
+use super::object::{Dictionary, Object, ObjectId};
+use crate::cms::{verify_signer_with_digest, SignedDataView, VerifyOptions};
+use crate::report::{Finding, SignatureReport, SubIndication, ValidationReport};
+use crate::DigestAlgorithm;
+
+/// The PDF side of a signature's report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PdfSignatureDetails {
+    /// The signature field's name.
+    pub field: String,
+    pub sub_filter: String,
+    pub byte_range: Vec<usize>,
+    /// The signature covers the whole file (it is the last revision).
+    pub covers_whole_file: bool,
+    /// The revision it signed, 1-based, and how many the file has.
+    pub revision: usize,
+    pub revisions: usize,
+    /// DocMDP permission level (1–3) when this is a certification signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification_level: Option<i64>,
+    /// What later revisions changed (empty when none or only signatures,
+    /// form data and validation data were added).
+    pub modifications: Vec<String>,
+}
+
+/// Verifies every signature of a PDF.
+///
+/// An unreadable file gives a `TOTAL_FAILED`/`FORMAT_FAILURE` report, and a
+/// PDF without signatures `TOTAL_FAILED` with no signature in the list.
+///
+/// ```
+/// use kyso_core::{pdf, cms::VerifyOptions, report::Indication, TrustAnchors};
+/// let anchors = TrustAnchors::bundled();
+/// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
+/// let options = VerifyOptions { trust_anchors: &anchors, now, content: None, extra_certificates: &[] };
+/// let report = pdf::verify(b"%PDF-1.7 truncated", &options);
+/// assert_eq!(report.indication, Indication::TotalFailed);
+/// ```
+pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
+    let failed = |code: SubIndication, finding: Finding| {
+        let mut r = SignatureReport::empty();
+        r.fail(code, finding);
+        ValidationReport::from_signatures("PDF", options.now, vec![r])
+    };
+    let doc = match Document::open(pdf) {
+        Ok(d) => d,
+        Err(e) => {
+            return failed(
+                SubIndication::FormatFailure,
+                Finding::new(e.code(), e.message(), e.message_vi()),
+            )
+        }
+    };
+    let fields = match signature_fields(&doc) {
+        Ok(f) => f,
+        Err(e) => {
+            return failed(
+                SubIndication::FormatFailure,
+                Finding::new(e.code(), e.message(), e.message_vi()),
+            )
+        }
+    };
+    if fields.is_empty() {
+        // No signature to report on: TOTAL_FAILED with an empty list.
+        return ValidationReport::from_signatures("PDF", options.now, Vec::new());
+    }
+    let revision_ends = revision_ends(pdf);
+    let certification = certification(&doc);
+    let mut reports: Vec<(usize, SignatureReport)> = fields
+        .iter()
+        .map(|(name, sig_id, sig)| {
+            let level = certification.filter(|(id, _)| id == sig_id).map(|(_, p)| p);
+            let report = verify_one(
+                &doc,
+                name,
+                sig,
+                level,
+                certification,
+                &revision_ends,
+                options,
+            );
+            let end = report.pdf.as_ref().map_or(usize::MAX, |p| {
+                p.byte_range
+                    .get(2)
+                    .zip(p.byte_range.get(3))
+                    .map_or(usize::MAX, |(c, d)| c + d)
+            });
+            (end, report)
+        })
+        .collect();
+    // In signing order.
+    reports.sort_by_key(|(end, _)| *end);
+    ValidationReport::from_signatures(
+        "PDF",
+        options.now,
+        reports.into_iter().map(|(_, r)| r).collect(),
+    )
+}
+
+fn verify_one(
+    doc: &Document<'_>,
+    field: &str,
+    sig: &Dictionary,
+    certification_level: Option<i64>,
+    certification: Option<(ObjectId, i64)>,
+    revision_ends: &[usize],
+    options: &VerifyOptions<'_>,
+) -> SignatureReport {
+    let bytes = doc.bytes();
+    let sub_filter = String::from_utf8_lossy(sig.name(b"SubFilter").unwrap_or(b"")).into_owned();
+    let mut details = PdfSignatureDetails {
+        field: field.into(),
+        sub_filter: sub_filter.clone(),
+        byte_range: Vec::new(),
+        covers_whole_file: false,
+        revision: 0,
+        revisions: revision_ends.len(),
+        certification_level,
+        modifications: Vec::new(),
+    };
+    let format_failure = |mut details: PdfSignatureDetails, en: String, vi: String| {
+        let mut r = SignatureReport::empty();
+        details.modifications.clear();
+        r.pdf = Some(details);
+        r.fail(
+            SubIndication::FormatFailure,
+            Finding::new("PDF_SIGNATURE_MALFORMED", en, vi),
+        );
+        r
+    };
+    if !matches!(
+        sub_filter.as_str(),
+        "ETSI.CAdES.detached" | "adbe.pkcs7.detached"
+    ) {
+        return format_failure(
+            details,
+            format!("Signature format /{sub_filter} is not supported (only ETSI.CAdES.detached and adbe.pkcs7.detached)"),
+            format!("Định dạng chữ ký /{sub_filter} chưa được hỗ trợ"),
+        );
+    }
+    let (range, cms) = match byte_range::check(bytes, sig) {
+        Ok(v) => v,
+        Err(why) => {
+            return format_failure(
+                details,
+                format!("The signature's byte range is not acceptable: {why}"),
+                format!("Vùng dữ liệu được ký (/ByteRange) không hợp lệ: {why}"),
+            )
+        }
+    };
+    details.byte_range = range.to_vec();
+    let end = range[2] + range[3];
+    details.covers_whole_file = end == bytes.len();
+    details.revision = match revision_ends.iter().position(|&e| e == end) {
+        Some(i) => i + 1,
+        None => {
+            return format_failure(
+                details,
+                "The signed bytes do not end at the end of a revision (%%EOF)".into(),
+                "Phần được ký không kết thúc ở cuối một phiên bản của tệp (%%EOF)".into(),
+            )
+        }
+    };
+
+    let view = match SignedDataView::parse(&cms) {
+        Ok(v) => v,
+        Err(e) => {
+            return format_failure(
+                details,
+                format!("/Contents is not a CMS signature: {}", e.message()),
+                format!("/Contents không phải chữ ký CMS: {}", e.message_vi()),
+            )
+        }
+    };
+    let Some(signer) = view.signers.first() else {
+        return format_failure(
+            details,
+            "The CMS has no signer".into(),
+            "CMS không có người ký".into(),
+        );
+    };
+    let digest_of = |alg: DigestAlgorithm| Some(byte_range::digest(bytes, &range, alg));
+    let mut report = verify_signer_with_digest(&view, signer, &digest_of, options);
+    if report.claimed_signing_time.is_none() {
+        report.claimed_signing_time = sig
+            .get(b"M")
+            .and_then(Object::as_bytes)
+            .and_then(parse_pdf_date);
+    }
+    if !details.covers_whole_file {
+        match modifications(doc, end, certification) {
+            Ok(m) => details.modifications = m,
+            Err(e) => {
+                details.modifications = vec![format!(
+                    "later revisions could not be compared: {}",
+                    e.message()
+                )]
+            }
+        }
+        if !details.modifications.is_empty() {
+            let list = details.modifications.join("; ");
+            report.fail(
+                SubIndication::SigConstraintsFailure,
+                Finding::new(
+                    "PDF_MODIFIED_AFTER_SIGNING",
+                    format!("The document was changed after this signature: {list}"),
+                    format!("Tài liệu đã bị thay đổi sau khi ký: {list}"),
+                ),
+            );
+        } else {
+            report.warn(Finding::new(
+                "PDF_LATER_REVISIONS",
+                format!(
+                    "This signature covers revision {} of {}; later revisions only add signatures, form data or validation data",
+                    details.revision, details.revisions
+                ),
+                format!(
+                    "Chữ ký này ký phiên bản {} trên tổng số {}; các phiên bản sau chỉ thêm chữ ký, dữ liệu biểu mẫu hoặc dữ liệu kiểm tra hợp lệ",
+                    details.revision, details.revisions
+                ),
+            ));
+        }
+    }
+    report.pdf = Some(details);
+    report
+}
+
+/// Signature fields with a value: (name, signature dictionary id, dictionary).
+fn signature_fields(
+    doc: &Document<'_>,
+) -> Result<Vec<(String, ObjectId, Dictionary)>, super::PdfError> {
+    let (_, catalog) = doc.catalog()?;
+    let acroform = doc.get_in(&catalog, b"AcroForm")?;
+    let Some(acroform) = acroform.as_dict() else {
+        return Ok(Vec::new());
+    };
+    let fields = doc.get_in(acroform, b"Fields")?;
+    let mut stack: Vec<(Object, String, Option<Vec<u8>>)> = fields
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .map(|f| (f.clone(), String::new(), None))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    while let Some((field, prefix, inherited_ft)) = stack.pop() {
+        if let Object::Reference(r) = field {
+            if !seen.insert(r) || seen.len() > 100_000 {
+                continue;
+            }
+        }
+        let field = doc.resolve(&field)?;
+        let Some(dict) = field.as_dict() else {
+            continue;
+        };
+        let partial = dict.get(b"T").and_then(Object::as_bytes).map(text_string);
+        let name = match (&partial, prefix.is_empty()) {
+            (Some(p), true) => p.clone(),
+            (Some(p), false) => format!("{prefix}.{p}"),
+            (None, _) => prefix.clone(),
+        };
+        let ft = dict.name(b"FT").map(<[u8]>::to_vec).or(inherited_ft);
+        if ft.as_deref() == Some(b"Sig") {
+            if let Some(Object::Reference(v)) = dict.get(b"V") {
+                if let Some(sig) = doc.get(*v)?.as_dict() {
+                    if !found.iter().any(|(_, id, _)| id == v) {
+                        found.push((name.clone(), *v, sig.clone()));
+                    }
+                }
+            } else if let Some(Object::Dictionary(sig)) = dict.get(b"V") {
+                found.push((name.clone(), ObjectId::new(0, 0), sig.clone()));
+            }
+        }
+        if let Some(kids) = doc.get_in(dict, b"Kids")?.as_array() {
+            for kid in kids.iter().rev() {
+                stack.push((kid.clone(), name.clone(), ft.clone()));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The certification signature and its DocMDP level, if any.
+fn certification(doc: &Document<'_>) -> Option<(ObjectId, i64)> {
+    let (_, catalog) = doc.catalog().ok()?;
+    let perms = doc.get_in(&catalog, b"Perms").ok()?;
+    let sig_id = perms.as_dict()?.get(b"DocMDP")?.as_reference()?;
+    let sig = doc.get(sig_id).ok()?;
+    let level = sig
+        .as_dict()?
+        .get(b"Reference")
+        .and_then(Object::as_array)
+        .and_then(|refs| {
+            refs.iter().find_map(|r| {
+                let r = doc.resolve(r).ok()?;
+                let r = r.as_dict()?;
+                (r.name(b"TransformMethod") == Some(b"DocMDP")).then(|| {
+                    doc.get_in(r, b"TransformParams")
+                        .ok()
+                        .and_then(|p| {
+                            p.as_dict()
+                                .and_then(|p| p.get(b"P"))
+                                .and_then(Object::as_i64)
+                        })
+                        .unwrap_or(2)
+                })
+            })
+        })
+        .unwrap_or(2);
+    Some((sig_id, level))
+}
+
+/// Offsets just after each `%%EOF` (and its end of line): where revisions
+/// end. A linearized file's first-page trailer is not a revision.
+fn revision_ends(bytes: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut at = 0;
+    while let Some(i) = find(&bytes[at..], b"%%EOF") {
+        let mut end = at + i + 5;
+        if bytes.get(end) == Some(&b'\r') {
+            end += 1;
+        }
+        if bytes.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        ends.push(end);
+        at = end;
+    }
+    // Signing tools disagree on whether the final EOL belongs to the
+    // revision; accept the position right after `%%EOF` as well.
+    if is_linearized(bytes) && ends.len() > 1 {
+        ends.remove(0);
+    }
+    ends
+}
+
+fn is_linearized(bytes: &[u8]) -> bool {
+    let Some(start) = find(&bytes[..bytes.len().min(1024)], b"obj") else {
+        return false;
+    };
+    let mut lexer = Lexer::new(bytes, start + 3);
+    matches!(lexer.object(), Ok(Object::Dictionary(d)) if d.get(b"Linearized").is_some())
+}
+
+/// What changed between the revision ending at `end` and the whole file,
+/// beyond what PAdES and DocMDP allow after a signature (new signatures,
+/// form fill-in, annotations, DSS).
+fn modifications(
+    final_doc: &Document<'_>,
+    end: usize,
+    certification: Option<(ObjectId, i64)>,
+) -> Result<Vec<String>, super::PdfError> {
+    let signed = Document::open(&final_doc.bytes()[..end])?;
+    let mut changes = Vec::new();
+    let before = signed.pages()?;
+    let after = final_doc.pages()?;
+    if before != after {
+        changes.push(format!(
+            "pages changed ({} before, {} now)",
+            before.len(),
+            after.len()
+        ));
+    }
+    // Objects (re)defined after the signed revision that existed in it.
+    let redefined: BTreeSet<u32> = final_doc
+        .object_numbers()
+        .filter(|&n| defined_after(final_doc, n, end))
+        .filter(|&n| signed.object_numbers().any(|m| m == n))
+        .collect();
+    if redefined.is_empty() && changes.is_empty() {
+        return Ok(changes);
+    }
+    // What a page shows: its content streams and everything its resources
+    // reach. Any of those redefined means the visible content changed.
+    let mut shown = HashSet::new();
+    for page in &before {
+        if let Some(d) = signed.get(*page)?.as_dict() {
+            for key in [&b"Contents"[..], b"Resources"] {
+                if let Some(o) = d.get(key) {
+                    reach(&signed, o, &mut shown)?;
+                }
+            }
+        }
+    }
+    let mut page_changes = 0;
+    for &n in &redefined {
+        let id = ObjectId::new(n, 0);
+        if before.iter().any(|p| p.number == n) {
+            let old = signed.get(id)?;
+            let new = final_doc.get(id)?;
+            if strip_annots(&old) != strip_annots(&new) {
+                page_changes += 1;
+            }
+        } else if shown.contains(&n) {
+            page_changes += 1;
+        }
+    }
+    if page_changes > 0 {
+        changes.push(format!("page content changed ({page_changes} objects)"));
+    }
+    if let Some((_, 1)) = certification {
+        if !redefined.is_empty() {
+            changes.push(
+                "changes after a certification signature that allows none (DocMDP P=1)".into(),
+            );
+        }
+    }
+    Ok(changes)
+}
+
+fn defined_after(doc: &Document<'_>, number: u32, end: usize) -> bool {
+    let offset = doc
+        .offset_of(number)
+        .or_else(|| doc.container_of(number).and_then(|s| doc.offset_of(s)));
+    offset.is_some_and(|o| o >= end)
+}
+
+fn strip_annots(o: &Object) -> Object {
+    match o {
+        Object::Dictionary(d) => {
+            let mut d = d.clone();
+            d.remove(b"Annots");
+            Object::Dictionary(d)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Object numbers reachable from `o` (not through /Parent or /P, which lead
+/// back up the tree).
+fn reach(doc: &Document<'_>, o: &Object, seen: &mut HashSet<u32>) -> Result<(), super::PdfError> {
+    let mut stack = vec![o.clone()];
+    while let Some(o) = stack.pop() {
+        match o {
+            Object::Reference(r) if seen.len() < 1_000_000 && seen.insert(r.number) => {
+                stack.push(doc.get(r)?);
+            }
+            Object::Array(a) => stack.extend(a),
+            Object::Dictionary(d) => stack.extend(children(&d)),
+            Object::Stream(s) => stack.extend(children(&s.dict)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn children(d: &Dictionary) -> Vec<Object> {
+    d.iter()
+        .filter(|(k, _)| !matches!(*k, b"Parent" | b"P"))
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// A PDF text string (PDFDocEncoding or UTF-16BE with BOM) as UTF-8.
+fn text_string(b: &[u8]) -> String {
+    if let Some(rest) = b.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        b.iter().map(|&c| char::from(c)).collect()
+    }
+}
+
+/// `D:YYYYMMDDHHmmSS+HH'mm'` → ISO 8601 UTC (`2026-11-25T08:00:00Z`).
+fn parse_pdf_date(b: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(b).ok()?;
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let num = |from: usize, len: usize, default: u32| -> Option<u32> {
+        match s.get(from..from + len) {
+            Some(v) if v.bytes().all(|c| c.is_ascii_digit()) => v.parse().ok(),
+            Some(_) => None,
+            // Omitted fields default; a field cut short is malformed.
+            None if s.len() <= from => Some(default),
+            None => None,
+        }
+    };
+    let (y, mo, d) = (num(0, 4, 0)?, num(4, 2, 1)?, num(6, 2, 1)?);
+    let (h, mi, se) = (num(8, 2, 0)?, num(10, 2, 0)?, num(12, 2, 0)?);
+    let local =
+        der::DateTime::new(y as u16, mo as u8, d as u8, h as u8, mi as u8, se as u8).ok()?;
+    let tz = s.get(14..).unwrap_or("");
+    let offset_secs: i64 = match tz.as_bytes().first() {
+        Some(sign @ (b'+' | b'-')) => {
+            let hh: i64 = tz.get(1..3)?.parse().ok()?;
+            let mm: i64 = tz.get(4..6).and_then(|m| m.parse().ok()).unwrap_or(0);
+            let v = hh * 3600 + mm * 60;
+            if *sign == b'+' {
+                v
+            } else {
+                -v
+            }
+        }
+        _ => 0,
+    };
+    let unix = local.unix_duration().as_secs() as i64 - offset_secs;
+    let utc = der::DateTime::from_unix_duration(core::time::Duration::from_secs(
+        u64::try_from(unix).ok()?,
+    ))
+    .ok()?;
+    Some(utc.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_become_utc() {
+        assert_eq!(
+            parse_pdf_date(b"D:20261125150405+07'00'").as_deref(),
+            Some("2026-11-25T08:04:05Z")
+        );
+        assert_eq!(
+            parse_pdf_date(b"D:20261125080405Z").as_deref(),
+            Some("2026-11-25T08:04:05Z")
+        );
+        assert_eq!(
+            parse_pdf_date(b"D:2026").as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
+        assert_eq!(parse_pdf_date(b"D:20261"), None);
+        assert_eq!(parse_pdf_date(b"garbage"), None);
+    }
+
+    #[test]
+    fn revisions_end_after_each_eof() {
+        let f = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\nmore\n%%EOF";
+        let ends = revision_ends(f);
+        assert_eq!(ends, vec![35, f.len()]);
+    }
+}
