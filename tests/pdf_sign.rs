@@ -221,4 +221,18 @@ fn unsignable_inputs_get_clear_errors_and_no_output() {
         );
         assert!(!out_path.exists(), "nothing written for {}", file.display());
     }
+
+    // A wrong PIN: the token refuses, nothing is written.
+    let out_path = dir.join("wrong-pin.pdf");
+    let mut cmd = fx.kyso();
+    cmd.args(["sign", "pdf"])
+        .arg(good)
+        .arg("--out")
+        .arg(&out_path)
+        .args(["--cert", &fx.cert_id("rsa2048"), "--pin-stdin"]);
+    let out = kyso_tests::run_with_stdin(cmd, "00000000\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("PIN_INCORRECT"), "{stderr}");
+    assert!(!out_path.exists());
 }

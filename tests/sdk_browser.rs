@@ -32,7 +32,14 @@ fn site(dir: &Path) -> PathBuf {
     let dist = dist();
     let site = dir.join("site");
     std::fs::create_dir_all(&site).unwrap();
-    for f in ["kyso.js", "kyso_wasm.js", "kyso_wasm_bg.wasm"] {
+    for f in [
+        "kyso.js",
+        "kyso_wasm.js",
+        "kyso_wasm_bg.wasm",
+        "kyso_wasm_pdf.js",
+        "kyso_wasm_pdf_bg.wasm",
+        "LiberationSerif-Regular.ttf",
+    ] {
         std::fs::copy(dist.join(f), site.join(f)).unwrap();
     }
     std::fs::write(
@@ -335,9 +342,10 @@ fn sdk_through_a_bundler() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(
-        assets.iter().any(|a| a.ends_with(".wasm")),
-        "the bundle lost the wasm: {assets:?}"
+    assert_eq!(
+        assets.iter().filter(|a| a.ends_with(".wasm")).count(),
+        2,
+        "the bundle must carry both wasm modules: {assets:?}"
     );
 
     let server = StaticServer::start(out);
@@ -357,9 +365,12 @@ fn sdk_through_a_bundler() {
         const {{ cms, report }} = await kyso.signCms(data, {{ certificateId: {id} }});
         const streamed = await Kyso.hash(new Blob([data]), {{ streamAbove: 0 }});
         const verified = await Kyso.verify(cms, {{ content: data, trustAnchors: [{root}] }});
+        // A PDF loads the second (PAdES) module through the bundle.
+        const pdf = await Kyso.verify(new TextEncoder().encode("%PDF-1.7\n%%EOF\n"));
         return {{
           cms: btoa(String.fromCharCode(...cms)), report: report.indication,
           verified: verified.indication, streamed: Array.from(streamed),
+          pdf: pdf.signatures[0].errors[0].code,
         }};
         "#,
         port = agent.port,
@@ -375,6 +386,7 @@ fn sdk_through_a_bundler() {
             .unwrap_or_else(|| panic!("{browser:?}: the bundled page failed: {r}"));
         assert_eq!(v["report"], "TOTAL_PASSED", "{browser:?}: {v}");
         assert_eq!(v["verified"], "TOTAL_PASSED", "{browser:?}: {v}");
+        assert_eq!(v["pdf"], "PDF_MALFORMED", "{browser:?}: {v}");
         let data = "Công văn số 12/UBND".as_bytes();
         let want = kyso_core::DigestAlgorithm::Sha256.digest(data);
         assert_eq!(v["streamed"], serde_json::json!(want), "{browser:?}");
@@ -390,4 +402,101 @@ fn sdk_through_a_bundler() {
             "{browser:?}: OpenSSL rejects the bundled page's signature"
         );
     }
+}
+
+/// `signPdf` in the page: the leader approves with a signature image, the
+/// clerk issues with the seal (another certificate), each through the agent;
+/// the page's own report, pdfsig, pyHanko and `kyso verify` all accept both.
+fn sign_pdf_in(browser: Browser) {
+    let fx = Fixture::full();
+    let dir = fx.scratch(&format!("sdk-pdf-{browser:?}"));
+    let site = site(&dir);
+    std::fs::copy(&kyso_tests::pdf::corpus(fx)[0].path, site.join("draft.pdf")).unwrap();
+    kyso_tests::pdf::test_png(&site.join("sig.png"), false);
+    kyso_tests::pdf::test_png(&site.join("seal.png"), true);
+    let server = StaticServer::start(site);
+    let page = server.origin();
+    let agent = Agent::start(
+        fx,
+        &format!("sdk-pdf-{browser:?}"),
+        &format!("[[origins]]\norigin = \"{page}\"\nunattended = true\n"),
+    );
+    let root_pem = std::fs::read_to_string(&fx.manifest.root_pem).unwrap();
+    let script = format!(
+        r#"
+        const {{ Kyso }} = await import("/kyso.js");
+        const get = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
+        const kyso = await Kyso.connect({{ ports: [{port}], trustAnchors: [{root}] }});
+        const draft = await get("/draft.pdf");
+        const approved = await kyso.signPdf(new Blob([draft]), {{
+          certificateId: {leader}, role: "approved", image: await get("/sig.png"), reason: "Phê duyệt",
+          documentName: "du-thao.pdf",
+        }});
+        const issued = await kyso.signPdf(approved.pdf, {{
+          certificateId: {clerk}, role: "issued", seal: await get("/seal.png"),
+          docNumber: "12/QĐ-UBND", issuedDate: "25/11/2026",
+        }});
+        const again = await Kyso.verify(issued.pdf, {{ trustAnchors: [{root}] }});
+        let bad;
+        try {{ await kyso.signPdf(new TextEncoder().encode("%PDF-1.7 not really"), {{ certificateId: {leader} }}); }}
+        catch (e) {{ bad = {{ code: e.code, vi: e.messageVi }}; }}
+        const b64 = (u8) => {{ let s = ""; for (let i = 0; i < u8.length; i += 8192) s += String.fromCharCode(...u8.subarray(i, i + 8192)); return btoa(s); }};
+        return {{
+          first: approved.report, second: issued.report, again: again.indication,
+          count: again.signatures.length, pdf: b64(issued.pdf), bad,
+        }};
+        "#,
+        port = agent.port,
+        root = serde_json::to_string(&root_pem).unwrap(),
+        leader = serde_json::to_string(&fx.cert_id("rsa2048")).unwrap(),
+        clerk = serde_json::to_string(&fx.cert_id("p256")).unwrap(),
+    );
+    let session = Session::start(browser, &dir);
+    session.goto(&format!("{page}/"));
+    let r = session.run(&script);
+    let v = r
+        .get("ok")
+        .unwrap_or_else(|| panic!("{browser:?}: the page failed: {r}"));
+    assert_eq!(
+        v["first"]["indication"], "TOTAL_PASSED",
+        "{browser:?}: {v:#}"
+    );
+    assert_eq!(
+        v["second"]["indication"], "TOTAL_PASSED",
+        "{browser:?}: {v:#}"
+    );
+    assert_eq!(v["again"], "TOTAL_PASSED");
+    assert_eq!(v["count"], 2);
+    assert_eq!(v["bad"]["code"], "PDF_MALFORMED", "{v:#}");
+    assert!(v["bad"]["vi"].as_str().unwrap().contains("PDF"));
+
+    let signed = dir.join("issued.pdf");
+    std::fs::write(&signed, B64.decode(v["pdf"].as_str().unwrap()).unwrap()).unwrap();
+    let (sigs, text) = kyso_tests::pdf::pdfsig(fx, &signed);
+    assert_eq!(
+        sigs,
+        vec![(true, true), (true, true)],
+        "{browser:?}: {text}"
+    );
+    let (ok, text) = fx.pyhanko_validate(&[], &signed);
+    assert!(ok, "{browser:?}: pyHanko: {text}");
+    let (code, report) = fx.verify(&signed, None, true);
+    assert_eq!(code, 0, "{report:#}");
+    kyso_tests::pdf::render_artifact(&signed, 1, &format!("sdk-signpdf-{browser:?}"));
+    let signs = agent
+        .audit_lines()
+        .iter()
+        .filter(|l| l["event"] == "sign" && l["documentName"] == "du-thao.pdf")
+        .count();
+    assert_eq!(signs, 1, "the audit log names the document");
+}
+
+#[test]
+fn sign_pdf_in_chromium() {
+    sign_pdf_in(Browser::Chromium);
+}
+
+#[test]
+fn sign_pdf_in_firefox() {
+    sign_pdf_in(Browser::Firefox);
 }

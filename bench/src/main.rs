@@ -5,7 +5,9 @@
 mod agent;
 mod browser_hash;
 mod http;
+mod pdf;
 mod report;
+mod size;
 
 use std::path::PathBuf;
 
@@ -26,11 +28,15 @@ fn run() -> Result<(), String> {
         .ok_or("workspace root")?
         .to_path_buf();
     let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
-    let benchmarks: [(&str, &Benchmark); 2] = [
+    let benchmarks: [(&str, &Benchmark); 4] = [
         ("agent", &|| {
             agent::run(&workspace, if quick { 100 } else { 1000 })
         }),
         ("hash", &|| browser_hash::run(&workspace)),
+        ("size", &|| size::run(&workspace)),
+        ("pdf", &|| {
+            pdf::run(&workspace, if quick { &[10] } else { &[10, 100] })
+        }),
     ];
     for (name, bench) in benchmarks {
         if only.as_deref().is_some_and(|o| o != name) {

@@ -66,6 +66,22 @@ export interface SignatureReport {
   level?: string;
   errors: Finding[];
   warnings: Finding[];
+  /** PDF signatures only. */
+  pdf?: PdfSignatureDetails;
+}
+
+export interface PdfSignatureDetails {
+  field: string;
+  subFilter: string;
+  byteRange: number[];
+  /** The last signature covers the whole file. */
+  coversWholeFile: boolean;
+  /** The revision signed (1-based) and how many the file has. */
+  revision: number;
+  revisions: number;
+  certificationLevel?: number;
+  /** What later revisions changed beyond signatures, form data and DSS. */
+  modifications: string[];
 }
 
 export interface ValidationReport {
@@ -102,6 +118,31 @@ export class Kyso {
     data: BinaryInput,
     options?: { certificateId?: string; detached?: boolean; digest?: DigestName; documentName?: string; onProgress?: Progress },
   ): Promise<{ cms: Uint8Array; report: ValidationReport }>;
+  signPdf(
+    pdf: BinaryInput,
+    options?: {
+      certificateId?: string;
+      /** Decree 30/2020 role of a visible signature; invisible without role, page, rect or image. */
+      role?: "approved" | "issued" | "copy" | "appendix" | "incoming";
+      /** 1-based. */
+      page?: number;
+      /** [x, y, width, height] in points from the page's lower-left corner. */
+      rect?: [number, number, number, number];
+      /** PNG: the handwritten signature (approved). */
+      image?: BinaryInput;
+      /** PNG: the organisation's seal (issued). */
+      seal?: BinaryInput;
+      reason?: string;
+      location?: string;
+      organization?: string;
+      docNumber?: string;
+      issuedDate?: string;
+      level?: "B-B";
+      digest?: DigestName;
+      documentName?: string;
+      onProgress?: Progress;
+    },
+  ): Promise<{ pdf: Uint8Array; report: ValidationReport }>;
   signBatch(
     items: { data: BinaryInput; documentName?: string }[],
     /** `onProgress(bytesHashed, totalBytes)` over the whole batch. */

@@ -64,6 +64,38 @@ function loadWasm() {
   return wasmReady;
 }
 
+// PAdES lives in a second, larger module, loaded the first time a PDF is
+// signed or verified.
+let pdfReady;
+function loadPdf() {
+  pdfReady ??= import("./kyso_wasm_pdf.js").then(async (m) => {
+    await m.default({ module_or_path: new URL("./kyso_wasm_pdf_bg.wasm", import.meta.url) });
+    return m;
+  });
+  return pdfReady;
+}
+
+// The stamp font (Liberation Serif, SIL OFL) is fetched only when a visible
+// PDF signature needs it, so pages that never stamp do not download it.
+let fontReady;
+function loadFont() {
+  fontReady ??= fetch(new URL("./LiberationSerif-Regular.ttf", import.meta.url))
+    .then((r) => {
+      if (!r.ok) throw new Error(`font: HTTP ${r.status}`);
+      return r.arrayBuffer();
+    })
+    .then((b) => new Uint8Array(b))
+    .catch((e) => {
+      fontReady = undefined;
+      throw new KysoError(
+        "FONT_UNAVAILABLE",
+        `The stamp font could not be loaded beside kyso.js (${e.message}); serve LiberationSerif-Regular.ttf with the SDK`,
+        `Không tải được phông chữ cho hình chữ ký (${e.message}); hãy đặt LiberationSerif-Regular.ttf cạnh kyso.js`,
+      );
+    });
+  return fontReady;
+}
+
 function call(f) {
   try {
     return f();
@@ -78,6 +110,10 @@ async function bytesOf(data) {
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (typeof Blob !== "undefined" && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
   throw KysoError.of("BAD_INPUT", "expected Blob, File, ArrayBuffer or Uint8Array");
+}
+
+function isPdf(bytes) {
+  return bytes.length >= 5 && String.fromCharCode(...bytes.subarray(0, 5)) === "%PDF-";
 }
 
 function sizeOf(data) {
@@ -196,6 +232,74 @@ export class Kyso {
     return { cms, report };
   }
 
+  /**
+   * Signs a PDF (PAdES-B-B, incremental: earlier signatures stay valid).
+   * With `role` (approved | issued | copy | appendix | incoming), `page`,
+   * `rect` or an image the signature is visible per Decree 30/2020;
+   * otherwise invisible. Returns the signed PDF and its validation report.
+   */
+  async signPdf(
+    pdf,
+    {
+      certificateId,
+      role,
+      page,
+      rect,
+      image,
+      seal,
+      reason,
+      location,
+      organization,
+      docNumber,
+      issuedDate,
+      level = "B-B",
+      digest = "SHA-256",
+      documentName = "document.pdf",
+      onProgress,
+    } = {},
+  ) {
+    if (level !== "B-B") {
+      throw new KysoError("UNSUPPORTED_LEVEL", `Level ${level} is not available yet; use B-B`, `Chưa hỗ trợ mức ${level}; hãy dùng B-B`);
+    }
+    const cert = await this.#certificate(certificateId);
+    const bytes = await bytesOf(pdf);
+    onProgress?.(bytes.length, bytes.length);
+    const visible = Boolean(role || page || rect || image || seal);
+    const options = { role, page, rect, reason, location, organization, docNumber, issuedDate };
+    const [pdfWasm, font, imageBytes, sealBytes] = await Promise.all([
+      loadPdf(),
+      visible ? loadFont() : undefined,
+      image === undefined ? undefined : bytesOf(image),
+      seal === undefined ? undefined : bytesOf(seal),
+    ]);
+    const prepared = call(() =>
+      pdfWasm.preparePdf(
+        bytes,
+        b64.decode(cert.certificate),
+        concat(cert.chain.map(b64.decode)),
+        digest,
+        JSON.stringify(options),
+        imageBytes,
+        sealBytes,
+        font,
+        Date.now(),
+      ),
+    );
+    try {
+      const answer = await this.#send("POST", "/v1/sign", {
+        certificateId: cert.id,
+        signedAttributes: b64.encode(call(() => prepared.signedAttributes())),
+        digestAlgorithm: digest,
+        documentName,
+      });
+      const signed = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
+      const report = JSON.parse(call(() => pdfWasm.verifyPdf(signed, this.#anchors, Date.now())));
+      return { pdf: signed, report };
+    } finally {
+      prepared.free();
+    }
+  }
+
   /** Signs many files with one approval and one PIN; detached CAdES each. */
   async signBatch(items, { certificateId, digest = "SHA-256", onProgress } = {}) {
     const cert = await this.#certificate(certificateId);
@@ -246,6 +350,10 @@ export class Kyso {
     await loadWasm();
     const sig = await bytesOf(file);
     const pem = trustAnchors.map(toPem).join("\n");
+    if (isPdf(sig)) {
+      const pdfWasm = await loadPdf();
+      return JSON.parse(call(() => pdfWasm.verifyPdf(sig, pem, Date.now())));
+    }
     if (content !== undefined && sizeOf(content) > STREAM_THRESHOLD) {
       const [alg] = call(() => wasm.cmsDigestAlgorithms(sig));
       const d = await Kyso.hash(content, { algorithm: alg ?? "SHA-256" });

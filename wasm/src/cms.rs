@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use kyso_core::asn1::Tlv;
 use kyso_core::cms::{self, CadesParams, Content, PreparedSignature, SignedDataView};
 use kyso_core::signature_scheme::parse_algorithm_name;
-use kyso_core::{time, Certificate, DigestAlgorithm, TrustAnchors};
+use kyso_core::{time, Certificate, DigestAlgorithm, SignatureScheme, TrustAnchors};
 
 use crate::error;
 use crate::hash::algorithm;
@@ -71,18 +71,10 @@ impl PreparedCms {
         signature: &[u8],
         signature_algorithm: &str,
     ) -> Result<Vec<u8>, JsValue> {
-        let (scheme, digest) = parse_algorithm_name(signature_algorithm)
-            .ok_or_else(|| error::bad_input("unknown signatureAlgorithm"))?;
-        let prepared = self
-            .inner
-            .take()
-            .ok_or_else(|| error::bad_input("signature already finished"))?;
-        if digest != prepared.digest_algorithm() {
-            return Err(error::bad_input(
-                "the signature's digest differs from the prepared one",
-            ));
-        }
-        prepared.finish(signature, scheme).map_err(error::to_js)
+        let scheme = agent_scheme(signature_algorithm, self.prepared()?.digest_algorithm())?;
+        take_once(&mut self.inner)?
+            .finish(signature, scheme)
+            .map_err(error::to_js)
     }
 
     fn prepared(&self) -> Result<&PreparedSignature, JsValue> {
@@ -90,6 +82,28 @@ impl PreparedCms {
             .as_ref()
             .ok_or_else(|| error::bad_input("signature already finished"))
     }
+}
+
+/// The scheme the agent's `signatureAlgorithm` names; it must use the digest
+/// the signature was prepared with.
+pub(crate) fn agent_scheme(
+    signature_algorithm: &str,
+    prepared_digest: DigestAlgorithm,
+) -> Result<SignatureScheme, JsValue> {
+    let (scheme, digest) = parse_algorithm_name(signature_algorithm)
+        .ok_or_else(|| error::bad_input("unknown signatureAlgorithm"))?;
+    if digest != prepared_digest {
+        return Err(error::bad_input(
+            "the signature's digest differs from the prepared one",
+        ));
+    }
+    Ok(scheme)
+}
+
+/// A prepared signature is finished once.
+pub(crate) fn take_once<T>(slot: &mut Option<T>) -> Result<T, JsValue> {
+    slot.take()
+        .ok_or_else(|| error::bad_input("signature already finished"))
 }
 
 /// Verifies a CMS signature (`.p7s`, DER or BER); returns the validation
@@ -165,7 +179,7 @@ pub fn verify_cms_digest(
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))
 }
 
-fn anchors(pem: &str) -> Result<TrustAnchors, JsValue> {
+pub(crate) fn anchors(pem: &str) -> Result<TrustAnchors, JsValue> {
     let mut anchors = TrustAnchors::bundled();
     if !pem.trim().is_empty() {
         anchors.add_encoded(pem.as_bytes()).map_err(error::to_js)?;
@@ -173,14 +187,14 @@ fn anchors(pem: &str) -> Result<TrustAnchors, JsValue> {
     Ok(anchors)
 }
 
-fn page_time(ms: f64) -> Result<time::DateTime, JsValue> {
+pub(crate) fn page_time(ms: f64) -> Result<time::DateTime, JsValue> {
     if !ms.is_finite() || ms < 0.0 {
         return Err(error::bad_input("time"));
     }
     time::from_unix((ms / 1000.0) as u64).map_err(error::to_js)
 }
 
-fn split_certificates(mut der: &[u8]) -> Result<Vec<Certificate>, JsValue> {
+pub(crate) fn split_certificates(mut der: &[u8]) -> Result<Vec<Certificate>, JsValue> {
     let mut out = Vec::new();
     while !der.is_empty() {
         let (tlv, rest) = Tlv::parse(der).map_err(error::to_js)?;

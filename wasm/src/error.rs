@@ -7,6 +7,11 @@ pub(crate) fn to_js(e: kyso_core::Error) -> JsValue {
     object(e.code(), &e.message(), &e.message_vi())
 }
 
+#[cfg(feature = "pdf")]
+pub(crate) fn pdf_to_js(e: kyso_core::pdf::PdfError) -> JsValue {
+    object(e.code(), &e.message(), &e.message_vi())
+}
+
 pub(crate) fn bad_input(what: &str) -> JsValue {
     object(
         "BAD_REQUEST",

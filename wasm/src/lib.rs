@@ -8,9 +8,13 @@
 mod cms;
 mod error;
 mod hash;
+#[cfg(feature = "pdf")]
+mod pdf;
 
 pub use cms::*;
 pub use hash::*;
+#[cfg(feature = "pdf")]
+pub use pdf::*;
 
 use wasm_bindgen::prelude::*;
 

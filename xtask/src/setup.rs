@@ -8,7 +8,8 @@ use crate::cmd::{self, Result};
 /// Debian's python3 cannot create the pyHanko venv without it; chromium,
 /// chromium-driver and firefox-esr: the browsers the wasm and SDK tests run in;
 /// libreoffice-writer-nogui, ghostscript and qpdf: independent PDF writers the
-/// PAdES tests sign the output of.
+/// PAdES tests sign the output of; time: GNU time's peak-memory figure in
+/// the benchmarks.
 const APT_PACKAGES: &[&str] = &[
     "softhsm2",
     "opensc",
@@ -22,6 +23,7 @@ const APT_PACKAGES: &[&str] = &[
     "libreoffice-writer-nogui",
     "ghostscript",
     "qpdf",
+    "time",
 ];
 
 /// Must equal the `wasm-bindgen` pin in Cargo.toml exactly: the CLI refuses
@@ -217,7 +219,13 @@ fn rustup_list(args: &[&str]) -> Result<Vec<String>> {
 fn pyhanko(ws: &Path) -> Result {
     let venv = venv(ws);
     let bin = venv.join("bin");
-    if bin.join("pyhanko").is_file() {
+    // python-pkcs11 came later than the first venvs: check for it too.
+    let complete = bin.join("pyhanko").is_file()
+        && Command::new(bin.join("python"))
+            .args(["-c", "import pkcs11, pyhanko"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if complete {
         println!("setup: pyHanko present in {}", venv.display());
         return Ok(());
     }
@@ -240,7 +248,8 @@ fn pyhanko(ws: &Path) -> Result {
                 "--quiet",
                 "--disable-pip-version-check",
             ])
-            .args(["pyhanko", "pyhanko-cli"]),
+            // pkcs11: the PDF benchmark's peer signs on the same SoftHSM key.
+            .args(["pyhanko[pkcs11]", "pyhanko-cli"]),
     )?;
     if bin.join("pyhanko").is_file() {
         Ok(())

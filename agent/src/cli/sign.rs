@@ -199,11 +199,7 @@ pub(super) fn pdf(args: PdfArgs) -> Result<u8, Error> {
         location: args.location,
         field_name: None,
         visible: visible.then(|| Visible {
-            role: role.unwrap_or(if seal.is_some() {
-                Role::Issued
-            } else {
-                Role::Approved
-            }),
+            role: Role::implied(role, seal.is_some()),
             page: args.page.unwrap_or(1),
             rect: args.rect,
             image: image.as_deref(),

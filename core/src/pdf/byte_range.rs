@@ -125,10 +125,14 @@ pub(crate) fn check(bytes: &[u8], sig: &Dictionary) -> Result<([usize; 4], Vec<u
         })
         .collect();
     // The hole the dictionary names must be the one the range leaves out.
-    if let Some(contents) = sig.get(b"Contents").and_then(Object::as_bytes) {
-        if contents != cms.as_slice() {
-            return Err("/Contents differs from the bytes /ByteRange leaves out".into());
-        }
+    // Without /Contents it names none, and any number of such dictionaries
+    // could make the verifier check one real CMS over and over.
+    let contents = sig
+        .get(b"Contents")
+        .and_then(Object::as_bytes)
+        .ok_or("no /Contents string")?;
+    if contents != cms.as_slice() {
+        return Err("/Contents differs from the bytes /ByteRange leaves out".into());
     }
     while cms.last() == Some(&0) {
         cms.pop();
@@ -171,12 +175,23 @@ mod tests {
     fn ranges_that_leave_out_more_than_the_signature_are_refused() {
         let bytes = b"0123<AB>89(text)";
         let sig = |r: [i64; 4]| {
-            Dictionary::new().with(
-                b"ByteRange",
-                r.iter().map(|v| Object::Integer(*v)).collect::<Vec<_>>(),
-            )
+            Dictionary::new()
+                .with(
+                    b"ByteRange",
+                    r.iter().map(|v| Object::Integer(*v)).collect::<Vec<_>>(),
+                )
+                .with(
+                    b"Contents",
+                    Object::String(vec![0xab], super::super::object::StringForm::Hex),
+                )
         };
         assert!(check(bytes, &sig([0, 4, 8, 8])).is_ok());
+        let mut without_contents = sig([0, 4, 8, 8]);
+        without_contents.remove(b"Contents");
+        assert!(
+            check(bytes, &without_contents).is_err(),
+            "a dictionary without /Contents names no hole"
+        );
         assert!(check(bytes, &sig([1, 3, 8, 8])).is_err(), "must start at 0");
         assert!(check(bytes, &sig([0, 4, 8, 9])).is_err(), "past the end");
         assert!(

@@ -2,7 +2,7 @@
 //! 100 MB file costs its own bytes plus the few objects signing and
 //! verification touch.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -14,6 +14,14 @@ use super::xref::{Entry, Xref, XrefKind};
 
 /// Pages followed at most when walking the page tree (a loop guard).
 const MAX_PAGES: usize = 1_000_000;
+
+/// Object streams decoded inside one another at most: a stream's indirect
+/// /Length may live in another object stream, whose /Length may too.
+const MAX_NESTED_OBJECT_STREAMS: usize = 4;
+
+/// A trailer /Size above this (ISO 32000-1 Annex C's object limit) that no
+/// entry backs is not believed: new objects would be numbered from it.
+const MAX_BELIEVED_SIZE: u32 = 8_388_607;
 
 /// A decoded object stream: its bytes and each object's offset in them.
 struct ObjectStream {
@@ -32,21 +40,30 @@ struct ObjectStream {
 pub struct Document<'a> {
     data: &'a [u8],
     xref: Xref,
-    object_streams: RefCell<HashMap<u32, Rc<ObjectStream>>>,
+    /// Where `%PDF-` starts: a file with bytes before it (a mail or HTTP
+    /// header) usually counts its offsets from there.
+    header: usize,
+    /// Object streams read so far, or why they could not be (a broken one
+    /// is not decoded again for each of its objects).
+    object_streams: RefCell<HashMap<u32, Result<Rc<ObjectStream>, PdfError>>>,
+    /// Object streams being decoded, innermost last.
+    loading: RefCell<Vec<u32>>,
+    /// Bytes object streams may still decode to.
+    budget: Cell<usize>,
 }
 
 impl<'a> Document<'a> {
     pub fn open(data: &'a [u8]) -> Result<Self, PdfError> {
-        if !data.starts_with(b"%PDF-")
-            && super::lexer::find(&data[..data.len().min(1024)], b"%PDF-").is_none()
-        {
-            return Err(PdfError::Syntax("no %PDF- header".into()));
-        }
+        let header = super::lexer::find(&data[..data.len().min(1024)], b"%PDF-")
+            .ok_or_else(|| PdfError::Syntax("no %PDF- header".into()))?;
         let xref = Xref::read(data)?;
         let doc = Document {
             data,
             xref,
+            header,
             object_streams: RefCell::new(HashMap::new()),
+            loading: RefCell::new(Vec::new()),
+            budget: Cell::new(super::filter::total_budget(data.len())),
         };
         if doc.trailer().get(b"Encrypt").is_some() {
             return Err(PdfError::Encrypted);
@@ -79,15 +96,23 @@ impl<'a> Document<'a> {
     }
 
     /// One more than the highest object number in use (the trailer's /Size
-    /// when it is right).
+    /// when it is right); at most `MAX_OBJECT_NUMBER + 1`.
     pub(crate) fn size(&self) -> u32 {
         let declared = self
             .trailer()
             .get(b"Size")
             .and_then(Object::as_i64)
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n <= MAX_BELIEVED_SIZE)
             .unwrap_or(0);
-        let highest = self.xref.entries.keys().next_back().map_or(0, |n| n + 1);
-        u32::try_from(declared).unwrap_or(0).max(highest)
+        // Entries are at most MAX_OBJECT_NUMBER, so this cannot overflow.
+        let highest = self
+            .xref
+            .entries
+            .keys()
+            .next_back()
+            .map_or(0, |n| n.saturating_add(1));
+        declared.max(highest)
     }
 
     /// The object numbers defined (in use) in this file.
@@ -99,28 +124,28 @@ impl<'a> Document<'a> {
             .map(|(n, _)| *n)
     }
 
-    /// The file offset of an uncompressed object (to tell which revision
-    /// defined it).
-    pub(crate) fn offset_of(&self, number: u32) -> Option<usize> {
-        match self.xref.entries.get(&number) {
-            Some(Entry::Offset(o, _)) => Some(*o),
-            _ => None,
-        }
+    /// Where the cross-reference says object `number` is (`None`: never
+    /// listed).
+    pub(crate) fn entry(&self, number: u32) -> Option<Entry> {
+        self.xref.entries.get(&number).copied()
     }
 
-    /// Which object stream holds `number`, if compressed.
-    pub(crate) fn container_of(&self, number: u32) -> Option<u32> {
-        match self.xref.entries.get(&number) {
-            Some(Entry::Compressed { stream, .. }) => Some(*stream),
-            _ => None,
-        }
-    }
-
-    /// The object `id`; a missing or free object is `null` (ISO 32000-2 §7.3.10).
+    /// The object `id`; a missing or free object is `null` (ISO 32000-2
+    /// §7.3.10), and so is a reference whose generation is not the object's
+    /// (it names an object since deleted).
     pub fn get(&self, id: ObjectId) -> Result<Object, PdfError> {
         match self.xref.entries.get(&id.number) {
             None | Some(Entry::Free) => Ok(Object::Null),
-            Some(Entry::Offset(offset, _)) => self.read_at(*offset, id),
+            Some(Entry::Offset(offset, generation)) => {
+                let (mut lexer, found) = self.header_at(*offset, id.number)?;
+                // The header decides when the table's generation is wrong
+                // (a common producer bug).
+                if id.generation != *generation && id.generation != found.generation {
+                    return Ok(Object::Null);
+                }
+                lexer.indirect_body(&|r| self.length(r))
+            }
+            Some(Entry::Compressed { .. }) if id.generation != 0 => Ok(Object::Null),
             Some(Entry::Compressed { stream, index }) => self.read_compressed(*stream, *index, id),
         }
     }
@@ -141,33 +166,55 @@ impl<'a> Document<'a> {
         }
     }
 
-    fn read_at(&self, offset: usize, id: ObjectId) -> Result<Object, PdfError> {
-        if offset >= self.data.len() {
-            return Err(PdfError::Syntax(format!(
-                "object {} points past the end",
-                id.number
-            )));
+    /// A lexer after the `N G obj` header of object `number`, which the
+    /// xref puts at `offset`; returns the header read.
+    fn header_at(&self, offset: usize, number: u32) -> Result<(Lexer<'a>, ObjectId), PdfError> {
+        let mut error = None;
+        // Offsets counted from a `%PDF-` that is not at byte 0 are the usual
+        // reason an object is not where the xref says.
+        let shifted = (self.header > 0).then(|| offset.saturating_add(self.header));
+        for at in std::iter::once(offset).chain(shifted) {
+            if at >= self.data.len() {
+                error.get_or_insert_with(|| {
+                    PdfError::Syntax(format!("object {number} points past the end"))
+                });
+                continue;
+            }
+            let mut lexer = Lexer::new(self.data, at);
+            match lexer.object_header() {
+                Ok(found) if found.number == number => return Ok((lexer, found)),
+                Ok(found) => {
+                    error.get_or_insert_with(|| {
+                        PdfError::Syntax(format!(
+                            "xref says object {number} is at byte {offset}, found object {}",
+                            found.number
+                        ))
+                    });
+                }
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
         }
-        let mut lexer = Lexer::new(self.data, offset);
-        let found = lexer.object_header()?;
-        if found.number != id.number {
-            return Err(PdfError::Syntax(format!(
-                "xref says object {} is at byte {offset}, found object {}",
-                id.number, found.number
-            )));
-        }
-        lexer.indirect_body(&|r| self.direct_integer(r))
+        Err(error.unwrap_or_else(|| PdfError::Syntax(format!("object {number} not found"))))
     }
 
-    /// An indirect `/Length`: only a plain integer object is accepted, so
-    /// resolving it can never recurse into another stream.
-    fn direct_integer(&self, id: ObjectId) -> Option<i64> {
-        let Some(Entry::Offset(offset, _)) = self.xref.entries.get(&id.number) else {
-            return None;
-        };
-        let mut lexer = Lexer::new(self.data, *offset);
-        lexer.object_header().ok()?;
-        lexer.object().ok()?.as_i64()
+    /// An indirect `/Length`: only an integer object, never followed
+    /// further. One in an object stream may need that stream decoded (whose
+    /// own /Length may be in another): `object_stream` bounds the nesting
+    /// and refuses cycles, so this cannot loop.
+    fn length(&self, id: ObjectId) -> Option<i64> {
+        match self.xref.entries.get(&id.number)? {
+            Entry::Offset(offset, _) => {
+                let (mut lexer, _) = self.header_at(*offset, id.number).ok()?;
+                lexer.object().ok()?.as_i64()
+            }
+            // Object streams guard themselves against nesting and cycles.
+            Entry::Compressed { stream, index } => {
+                self.read_compressed(*stream, *index, id).ok()?.as_i64()
+            }
+            Entry::Free => None,
+        }
     }
 
     fn read_compressed(&self, stream: u32, index: u32, id: ObjectId) -> Result<Object, PdfError> {
@@ -192,16 +239,45 @@ impl<'a> Document<'a> {
 
     fn object_stream(&self, number: u32) -> Result<Rc<ObjectStream>, PdfError> {
         if let Some(s) = self.object_streams.borrow().get(&number) {
-            return Ok(s.clone());
+            return s.clone();
         }
-        let Some(Entry::Offset(offset, generation)) = self.xref.entries.get(&number).copied()
-        else {
+        {
+            let loading = self.loading.borrow();
+            if loading.contains(&number) {
+                return Err(PdfError::Syntax(format!(
+                    "object stream {number} needs itself to be read"
+                )));
+            }
+            if loading.len() >= MAX_NESTED_OBJECT_STREAMS {
+                return Err(PdfError::Syntax(format!(
+                    "object stream {number}: too many object streams inside one another"
+                )));
+            }
+        }
+        self.loading.borrow_mut().push(number);
+        let loaded = self.load_object_stream(number).map(Rc::new);
+        let outermost = {
+            let mut loading = self.loading.borrow_mut();
+            loading.pop();
+            loading.is_empty()
+        };
+        // Inside another object stream's decoding, a failure may come from
+        // the nesting limit rather than from this stream: not remembered.
+        if loaded.is_ok() || outermost {
+            self.object_streams
+                .borrow_mut()
+                .insert(number, loaded.clone());
+        }
+        loaded
+    }
+
+    fn load_object_stream(&self, number: u32) -> Result<ObjectStream, PdfError> {
+        let Some(Entry::Offset(_, generation)) = self.xref.entries.get(&number).copied() else {
             return Err(PdfError::Syntax(format!(
                 "object stream {number} is missing"
             )));
         };
-        let Object::Stream(stream) = self.read_at(offset, ObjectId::new(number, generation))?
-        else {
+        let Object::Stream(stream) = self.get(ObjectId::new(number, generation))? else {
             return Err(PdfError::Syntax(format!(
                 "object {number} is not an object stream"
             )));
@@ -217,9 +293,13 @@ impl<'a> Document<'a> {
                 "object stream {number}: bad /N or /First"
             )));
         };
-        let data = filter::decode(&stream)?;
+        // Every stream decoded stays cached: the budget bounds them together.
+        let data = filter::decode_with_limit(&stream, self.budget.get())?;
+        self.budget
+            .set(self.budget.get().saturating_sub(data.len()));
         let mut lexer = Lexer::new(&data, 0);
-        let mut offsets = Vec::with_capacity(n.min(100_000));
+        // A huge /N runs out of numbers long before it is reached.
+        let mut offsets = Vec::with_capacity(n.min(data.len() / 4));
         for _ in 0..n {
             let num = lexer.unsigned()?;
             let off = lexer.unsigned()?;
@@ -228,13 +308,11 @@ impl<'a> Document<'a> {
                 usize::try_from(off).map_err(|_| PdfError::Syntax("offset".into()))?,
             ));
         }
-        let s = Rc::new(ObjectStream {
+        Ok(ObjectStream {
             data,
             first,
             offsets,
-        });
-        self.object_streams.borrow_mut().insert(number, s.clone());
-        Ok(s)
+        })
     }
 
     /// The document catalog and its id.
@@ -268,20 +346,25 @@ impl<'a> Document<'a> {
             let Some(node) = node.as_dict() else {
                 continue;
             };
-            match node.name(b"Type") {
-                Some(b"Pages") => {
-                    let kids = self.get_in(node, b"Kids")?;
-                    let kids: Vec<ObjectId> = kids
-                        .as_array()
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(Object::as_reference)
-                        .collect();
-                    stack.extend(kids.into_iter().rev());
-                }
-                // A missing /Type on a leaf is common enough to accept.
-                _ if node.get(b"Kids").is_none() => pages.push(id),
-                _ => {}
+            let is_node = match node.name(b"Type") {
+                Some(b"Pages") => true,
+                Some(b"Page") => false,
+                // A missing or misspelt /Type is common enough to accept:
+                // /Kids tell an intermediate node from a page, as in other
+                // readers.
+                _ => node.get(b"Kids").is_some(),
+            };
+            if is_node {
+                let kids = self.get_in(node, b"Kids")?;
+                let kids: Vec<ObjectId> = kids
+                    .as_array()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Object::as_reference)
+                    .collect();
+                stack.extend(kids.into_iter().rev());
+            } else {
+                pages.push(id);
             }
         }
         Ok(pages)

@@ -7,14 +7,35 @@ use super::object::{Dictionary, Object, Stream};
 
 /// Decoded streams larger than this are refused: a bomb guard (structure
 /// streams are kilobytes; 256 MiB is far above any real xref or object stream).
-const MAX_DECODED: usize = 256 << 20;
+pub(crate) const MAX_DECODED: usize = 256 << 20;
+
+/// How many bytes the structure streams of a file of `len` bytes may decode
+/// to in all. Each stream is capped by [`MAX_DECODED`], but a small file can
+/// hold many small bombs; real files decode to a few times their size.
+pub(crate) fn total_budget(len: usize) -> usize {
+    MAX_DECODED.max(len.saturating_mul(32))
+}
 
 /// The stream's data with its filters undone.
+#[cfg(test)]
 pub(crate) fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
+    decode_with_limit(stream, MAX_DECODED)
+}
+
+/// The stream's data with its filters undone, refused when it would exceed
+/// `limit` bytes (at most [`MAX_DECODED`]).
+pub(crate) fn decode_with_limit(stream: &Stream, limit: usize) -> Result<Vec<u8>, PdfError> {
+    let limit = limit.min(MAX_DECODED);
     let filters: Vec<&[u8]> = match stream.dict.get(b"Filter") {
         None => return Ok(stream.data.clone()),
         Some(Object::Name(n)) => vec![n],
-        Some(Object::Array(a)) => a.iter().filter_map(Object::as_name).collect(),
+        // A filter that is not a name cannot be undone, and skipping it
+        // would hand back encoded bytes as if they were decoded.
+        Some(Object::Array(a)) if a.len() <= 8 => a
+            .iter()
+            .map(Object::as_name)
+            .collect::<Option<_>>()
+            .ok_or_else(|| PdfError::Syntax("bad /Filter".into()))?,
         Some(_) => return Err(PdfError::Syntax("bad /Filter".into())),
     };
     let params: Vec<Option<&Dictionary>> = match stream.dict.get(b"DecodeParms") {
@@ -22,10 +43,13 @@ pub(crate) fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
         Some(o) => vec![o.as_dict()],
         None => vec![],
     };
+    if stream.data.len() > limit {
+        return Err(too_large(limit));
+    }
     let mut data = stream.data.clone();
     for (i, f) in filters.iter().enumerate() {
         data = match *f {
-            b"FlateDecode" | b"Fl" => inflate(&data)?,
+            b"FlateDecode" | b"Fl" => inflate(&data, limit)?,
             other => {
                 return Err(PdfError::Unsupported(format!(
                     "stream filter {}",
@@ -34,20 +58,26 @@ pub(crate) fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
             }
         };
         if let Some(Some(p)) = params.get(i) {
-            data = unpredict(data, p)?;
+            data = unpredict(data, p, limit)?;
         }
     }
     Ok(data)
 }
 
-/// zlib inflate.
-pub(crate) fn inflate(data: &[u8]) -> Result<Vec<u8>, PdfError> {
+fn too_large(limit: usize) -> PdfError {
+    if limit < MAX_DECODED {
+        // The file's budget, not this stream alone, ran out.
+        return PdfError::Syntax("the file's streams decode to too much in all".into());
+    }
+    PdfError::Syntax(format!("stream decodes to more than {} MiB", limit >> 20))
+}
+
+/// zlib inflate, refused past `limit` bytes.
+fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, PdfError> {
     use miniz_oxide::inflate::{decompress_to_vec_zlib_with_limit, TINFLStatus};
-    match decompress_to_vec_zlib_with_limit(data, MAX_DECODED) {
+    match decompress_to_vec_zlib_with_limit(data, limit) {
         Ok(v) => Ok(v),
-        Err(e) if e.status == TINFLStatus::HasMoreOutput => Err(PdfError::Syntax(
-            "stream decodes to more than 256 MiB".into(),
-        )),
+        Err(e) if e.status == TINFLStatus::HasMoreOutput => Err(too_large(limit)),
         // A bad checksum or a stream cut short: keep what decoded, as
         // readers do. Anything else is garbage.
         Err(e)
@@ -69,7 +99,7 @@ pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
-fn unpredict(data: Vec<u8>, params: &Dictionary) -> Result<Vec<u8>, PdfError> {
+fn unpredict(data: Vec<u8>, params: &Dictionary, limit: usize) -> Result<Vec<u8>, PdfError> {
     let int = |k: &[u8], d: i64| params.get(k).and_then(Object::as_i64).unwrap_or(d);
     let predictor = int(b"Predictor", 1);
     if predictor < 10 {
@@ -90,6 +120,20 @@ fn unpredict(data: Vec<u8>, params: &Dictionary) -> Result<Vec<u8>, PdfError> {
     }
     let bpp = ((colors * bpc + 7) / 8) as usize;
     let row = ((colors * bpc * columns + 7) / 8) as usize;
+    if data.is_empty() {
+        return Ok(data);
+    }
+    // Every row is stored with its tag byte, so a row longer than the data
+    // is a made-up /Columns: padding it out would turn a few bytes into
+    // up to 64 MiB.
+    if row >= data.len() {
+        return Err(PdfError::Syntax(
+            "/DecodeParms rows are longer than the stream".into(),
+        ));
+    }
+    if data.len() > limit {
+        return Err(too_large(limit));
+    }
     let mut out = Vec::with_capacity(data.len());
     let mut prev = vec![0u8; row];
     for chunk in data.chunks(row + 1) {
@@ -163,5 +207,38 @@ mod tests {
             data: vec![],
         };
         assert!(matches!(decode(&lzw), Err(PdfError::Unsupported(_))));
+        let not_a_name = Stream {
+            dict: Dictionary::new().with(b"Filter", vec![Object::Integer(1)]),
+            data: b"x".to_vec(),
+        };
+        assert!(decode(&not_a_name).is_err());
+    }
+
+    #[test]
+    fn predictor_rows_cannot_outgrow_the_data() {
+        // Three bytes with /Columns 2^20 would pad out to a 1 MiB row.
+        let stream = Stream {
+            dict: Dictionary::new()
+                .with(b"Filter", Object::name("FlateDecode"))
+                .with(
+                    b"DecodeParms",
+                    Dictionary::new()
+                        .with(b"Predictor", 12)
+                        .with(b"Columns", 1 << 20),
+                ),
+            data: deflate(&[2, 1, 2]),
+        };
+        assert!(decode(&stream).is_err());
+    }
+
+    #[test]
+    fn the_limit_bounds_the_output() {
+        let stream = Stream {
+            dict: Dictionary::new().with(b"Filter", Object::name("FlateDecode")),
+            data: deflate(&[0; 4096]),
+        };
+        assert_eq!(decode_with_limit(&stream, 4096).unwrap().len(), 4096);
+        assert!(decode_with_limit(&stream, 4095).is_err());
+        assert!(decode_with_limit(&stream, 0).is_err());
     }
 }

@@ -6,8 +6,13 @@ use std::collections::BTreeMap;
 
 use super::byte_range::Placeholder;
 use super::document::Document;
+use super::error::PdfError;
 use super::object::{Dictionary, Object, ObjectId, ObjectSink, Stream};
-use super::xref::XrefKind;
+use super::xref::{XrefKind, MAX_OBJECT_NUMBER};
+
+/// Object numbers an update may use: far more than a signature revision
+/// adds (fonts, images, forms: tens), so that numbering never overflows.
+const ROOM: u32 = 1 << 20;
 
 /// What goes at an object number in the update.
 enum Pending {
@@ -32,18 +37,27 @@ pub(crate) struct Written {
 }
 
 impl<'d, 'a> Update<'d, 'a> {
-    pub(crate) fn new(doc: &'d Document<'a>) -> Self {
-        Update {
-            doc,
-            next: doc.size().max(1),
-            objects: BTreeMap::new(),
+    pub(crate) fn new(doc: &'d Document<'a>) -> Result<Self, PdfError> {
+        let next = doc.size().max(1);
+        // Numbers past MAX_OBJECT_NUMBER would make a file no reader
+        // (Kyso included) accepts.
+        if next > MAX_OBJECT_NUMBER - ROOM {
+            return Err(PdfError::Unsupported(format!(
+                "object numbers up to {next}: no room to add the signature's"
+            )));
         }
+        Ok(Update {
+            doc,
+            next,
+            objects: BTreeMap::new(),
+        })
     }
 
     /// Reserves an object number to fill later.
     pub(crate) fn reserve(&mut self) -> ObjectId {
         let id = ObjectId::new(self.next, 0);
-        self.next += 1;
+        // `new` left ROOM numbers: a revision adds tens.
+        self.next = self.next.saturating_add(1);
         self.objects
             .insert(id.number, (0, Pending::Object(Object::Null)));
         id
@@ -141,6 +155,12 @@ fn write_table(
     out.extend_from_slice(format!("\nstartxref\n{start}\n%%EOF\n").as_bytes());
 }
 
+/// Bytes needed for offsets up to `widest` in an xref stream row. In u64:
+/// on wasm32 a usize shifted by 32 overflows (files of 16 MiB and up).
+fn offset_width(widest: u64) -> usize {
+    (1..8).find(|w| widest >> (8 * w) == 0).unwrap_or(8)
+}
+
 fn write_stream(
     out: &mut Vec<u8>,
     offsets: &BTreeMap<u32, (usize, u16)>,
@@ -151,8 +171,8 @@ fn write_stream(
     let start = out.len();
     let mut offsets = offsets.clone();
     offsets.insert(number, (start, 0));
-    let widest = offsets.values().map(|(o, _)| *o).max().unwrap_or(0);
-    let width = (1..=8).find(|w| widest >> (8 * w) == 0).unwrap_or(8);
+    let widest = offsets.values().map(|(o, _)| *o as u64).max().unwrap_or(0);
+    let width = offset_width(widest);
     let mut data = Vec::new();
     let mut index = Vec::new();
     for run in runs(&offsets) {
@@ -182,4 +202,21 @@ fn write_stream(
     })
     .write(out);
     out.extend_from_slice(format!("\nendobj\nstartxref\n{start}\n%%EOF\n").as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offset_widths_up_to_eight_bytes() {
+        assert_eq!(offset_width(0), 1);
+        assert_eq!(offset_width(255), 1);
+        assert_eq!(offset_width(256), 2);
+        assert_eq!(offset_width(16 << 20), 4);
+        assert_eq!(offset_width(u64::from(u32::MAX)), 4);
+        assert_eq!(offset_width(1 << 32), 5);
+        assert_eq!(offset_width(1 << 56), 8);
+        assert_eq!(offset_width(u64::MAX), 8);
+    }
 }

@@ -31,8 +31,13 @@ pub(crate) struct Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
+    /// A cursor at `pos`; offsets past the end (a bad /Prev or xref entry)
+    /// read as the end of the data.
     pub(crate) fn new(data: &'a [u8], pos: usize) -> Self {
-        Lexer { data, pos }
+        Lexer {
+            data,
+            pos: pos.min(data.len()),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -60,12 +65,12 @@ impl<'a> Lexer<'a> {
     /// The next run of regular characters (a keyword or number), without
     /// consuming it.
     fn peek_word(&self) -> &'a [u8] {
-        let start = self.pos;
-        let mut end = start;
-        while end < self.data.len() && is_regular(self.data[end]) {
-            end += 1;
-        }
-        &self.data[start..end]
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|b| !is_regular(*b))
+            .unwrap_or(rest.len());
+        &rest[..len]
     }
 
     /// Consumes `word` (after whitespace) if it is next.
@@ -344,7 +349,13 @@ impl<'a> Lexer<'a> {
             .iter()
             .all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-' || *b == b'+')
         {
-            return Ok(Object::Real(text.parse::<f64>().unwrap_or(0.0)));
+            let r = text.parse::<f64>().unwrap_or(0.0);
+            // 400 digits parse as infinity, which no page box or position
+            // can use (and arithmetic on it gives NaN).
+            if !r.is_finite() {
+                return Err(self.error("number out of range"));
+            }
+            return Ok(Object::Real(r));
         }
         Err(self.error(&format!(
             "unknown token `{}`",
@@ -440,11 +451,18 @@ impl<'a> Lexer<'a> {
 
 /// First occurrence of `needle` in `hay`.
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    // `windows(0)` panics.
+    if needle.is_empty() {
+        return Some(0);
+    }
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Last occurrence of `needle` in `hay`.
 pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(hay.len());
+    }
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
@@ -522,6 +540,20 @@ mod tests {
         }
         let deep = "[".repeat(10_000);
         assert!(Lexer::new(deep.as_bytes(), 0).object().is_err());
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(Lexer::new(nested(64).as_bytes(), 0).object().is_ok());
+        assert!(Lexer::new(nested(66).as_bytes(), 0).object().is_err());
+        // 400 digits parse as an infinite f64.
+        let huge = format!("1{}.5", "0".repeat(400));
+        assert!(Lexer::new(huge.as_bytes(), 0).object().is_err());
+        // A cursor past the end (a /Prev or xref offset beyond the file).
+        for at in [3, 4, 1000, usize::MAX] {
+            let mut l = Lexer::new(b"1 0", at);
+            assert!(l.object().is_err());
+            assert!(l.object_header().is_err());
+            assert!(!l.eat_keyword(b"xref"));
+            assert!(l.indirect_body(&|_| None).is_err());
+        }
         assert!(Lexer::new(b"<< /Length 5 >> stream\nab", 0)
             .indirect_body(&|_| None)
             .is_err());

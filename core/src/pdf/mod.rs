@@ -18,6 +18,8 @@ mod filter;
 mod incremental;
 mod lexer;
 pub mod object;
+#[cfg(test)]
+mod robustness;
 mod sign;
 mod verify;
 mod xref;

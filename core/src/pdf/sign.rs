@@ -2,6 +2,8 @@
 //! field, its widget and appearance, and a `/Contents` hole; then embedding
 //! the CMS made from the token's signature.
 
+use std::collections::HashSet;
+
 use super::appearance::{self, AppearanceSpec, Role};
 use super::byte_range::{self, Placeholder};
 use super::document::Document;
@@ -122,6 +124,13 @@ impl PreparedPdf {
 /// are kept as they are, so earlier signatures stay valid).
 pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, PdfError> {
     let doc = Document::open(pdf)?;
+    // Readers disagree on whether offsets count from the file's start or from
+    // a header preceded by junk; the update's offsets would be misread by some.
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(PdfError::Unsupported(
+            "bytes before the %PDF- header (re-save the file with a PDF tool first)".into(),
+        ));
+    }
     let (catalog_id, mut catalog) = doc.catalog()?;
     let pages = doc.pages()?;
     let page_number = options.visible.as_ref().map_or(1, |v| v.page);
@@ -132,25 +141,24 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
             pages: pages.len(),
         })?;
     let page_box = doc.page_box(page_id)?;
-    let mut update = Update::new(&doc);
+    let mut update = Update::new(&doc)?;
 
-    // The form: an existing /AcroForm (direct or not) gains the field.
+    // The form: an existing /AcroForm (direct or not) gains the field. A
+    // reference to something else (null, or another object of the file) is
+    // not overwritten: the form is written into the catalog instead.
     let (acroform_id, mut acroform) = match catalog.get(b"AcroForm") {
-        Some(Object::Reference(r)) => match doc.get(*r)? {
+        Some(Object::Reference(r)) if *r != catalog_id && *r != page_id => match doc.get(*r)? {
             Object::Dictionary(d) => (Some(*r), d),
-            _ => (Some(*r), Dictionary::new()),
+            _ => (None, Dictionary::new()),
         },
         Some(Object::Dictionary(d)) => (None, d.clone()),
         _ => (None, Dictionary::new()),
     };
     let (fields_id, mut fields) = match acroform.get(b"Fields") {
-        Some(Object::Reference(r)) => (
-            Some(*r),
-            doc.get(*r)?
-                .as_array()
-                .map(<[Object]>::to_vec)
-                .unwrap_or_default(),
-        ),
+        Some(Object::Reference(r)) => match doc.get(*r)? {
+            Object::Array(a) => (Some(*r), a),
+            _ => (None, Vec::new()),
+        },
         Some(Object::Array(a)) => (None, a.clone()),
         _ => (None, Vec::new()),
     };
@@ -214,25 +222,28 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         .as_dict()
         .cloned()
         .ok_or_else(|| PdfError::Syntax("page is not a dictionary".into()))?;
-    match page.get(b"Annots") {
-        Some(Object::Reference(r)) => {
-            let mut annots = doc
-                .get(*r)?
-                .as_array()
-                .map(<[Object]>::to_vec)
-                .unwrap_or_default();
-            annots.push(widget_id.into());
-            update.set(*r, annots.into());
-        }
-        other => {
-            let mut annots = other
-                .and_then(Object::as_array)
-                .map(<[Object]>::to_vec)
-                .unwrap_or_default();
-            annots.push(widget_id.into());
-            page.set(b"Annots", annots);
-            update.set(page_id, page.into());
-        }
+    // An /Annots reference to anything but an array is replaced by a direct
+    // array rather than overwritten: it may be another object in use.
+    let annots_id = match page.get(b"Annots") {
+        Some(Object::Reference(r)) => match doc.get(*r)? {
+            Object::Array(mut annots) => {
+                annots.push(widget_id.into());
+                update.set(*r, annots.into());
+                Some(*r)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    if annots_id.is_none() {
+        let mut annots = page
+            .get(b"Annots")
+            .and_then(Object::as_array)
+            .map(<[Object]>::to_vec)
+            .unwrap_or_default();
+        annots.push(widget_id.into());
+        page.set(b"Annots", annots);
+        update.set(page_id, page.into());
     }
 
     fields.push(widget_id.into());
@@ -331,17 +342,20 @@ fn widget_rect(options: &PdfSignOptions<'_>, page_box: [f64; 4]) -> [f64; 4] {
 
 /// `Signature1`, `Signature2`… the first not taken by a top-level field.
 fn free_field_name(doc: &Document<'_>, fields: &[Object]) -> Result<String, PdfError> {
-    let mut taken = Vec::new();
+    // A set: a form with 100 000 fields must not cost 10^10 comparisons.
+    let mut taken = HashSet::new();
     for f in fields {
         if let Some(d) = doc.resolve(f)?.as_dict() {
             if let Some(t) = d.get(b"T").and_then(Object::as_bytes) {
-                taken.push(t.to_vec());
+                taken.insert(t.to_vec());
             }
         }
     }
+    // At most `fields.len()` names are taken, so one of the first
+    // `fields.len() + 1` is free.
     Ok((1..)
         .map(|i| format!("Signature{i}"))
-        .find(|n| !taken.iter().any(|t| t == n.as_bytes()))
+        .find(|n| !taken.contains(n.as_bytes()))
         .unwrap_or_default())
 }
 

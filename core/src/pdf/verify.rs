@@ -2,7 +2,7 @@
 //! revision it signed, its CMS (the checks of [`crate::cms`]), and what later
 //! revisions changed.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,7 @@ use super::byte_range;
 use super::document::Document;
 use super::lexer::{find, Lexer};
 use super::object::{Dictionary, Object, ObjectId};
+use super::xref::Entry;
 use crate::cms::{verify_signer_with_digest, SignedDataView, VerifyOptions};
 use crate::report::{Finding, SignatureReport, SubIndication, ValidationReport};
 use crate::DigestAlgorithm;
@@ -78,6 +79,8 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
     }
     let revision_ends = revision_ends(pdf);
     let certification = certification(&doc);
+    // Signatures of the same revision share what later revisions changed.
+    let mut changes = HashMap::new();
     let mut reports: Vec<(usize, SignatureReport)> = fields
         .iter()
         .map(|(name, sig_id, sig)| {
@@ -89,6 +92,7 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
                 level,
                 certification,
                 &revision_ends,
+                &mut changes,
                 options,
             );
             let end = report.pdf.as_ref().map_or(usize::MAX, |p| {
@@ -109,6 +113,7 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn verify_one(
     doc: &Document<'_>,
     field: &str,
@@ -116,6 +121,7 @@ fn verify_one(
     certification_level: Option<i64>,
     certification: Option<(ObjectId, i64)>,
     revision_ends: &[usize],
+    changes: &mut HashMap<usize, Vec<String>>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let bytes = doc.bytes();
@@ -200,15 +206,16 @@ fn verify_one(
             .and_then(parse_pdf_date);
     }
     if !details.covers_whole_file {
-        match modifications(doc, end, certification) {
-            Ok(m) => details.modifications = m,
-            Err(e) => {
-                details.modifications = vec![format!(
+        details.modifications = changes
+            .entry(end)
+            .or_insert_with(|| match modifications(doc, end, certification) {
+                Ok(m) => m,
+                Err(e) => vec![format!(
                     "later revisions could not be compared: {}",
                     e.message()
-                )]
-            }
-        }
+                )],
+            })
+            .clone();
         if !details.modifications.is_empty() {
             let list = details.modifications.join("; ");
             report.fail(
@@ -256,6 +263,7 @@ fn signature_fields(
         .collect();
     let mut seen = HashSet::new();
     let mut found = Vec::new();
+    let mut found_ids = HashSet::new();
     while let Some((field, prefix, inherited_ft)) = stack.pop() {
         if let Object::Reference(r) = field {
             if !seen.insert(r) || seen.len() > 100_000 {
@@ -276,7 +284,7 @@ fn signature_fields(
         if ft.as_deref() == Some(b"Sig") {
             if let Some(Object::Reference(v)) = dict.get(b"V") {
                 if let Some(sig) = doc.get(*v)?.as_dict() {
-                    if !found.iter().any(|(_, id, _)| id == v) {
+                    if found_ids.insert(*v) {
                         found.push((name.clone(), *v, sig.clone()));
                     }
                 }
@@ -374,11 +382,12 @@ fn modifications(
             after.len()
         ));
     }
-    // Objects (re)defined after the signed revision that existed in it.
-    let redefined: BTreeSet<u32> = final_doc
+    // Objects of the signed revision that the file now reads from anywhere
+    // else: redefined by a later revision, deleted, or pointed by a later
+    // xref at other bytes (even bytes inside the signed range).
+    let redefined: BTreeSet<u32> = signed
         .object_numbers()
-        .filter(|&n| defined_after(final_doc, n, end))
-        .filter(|&n| signed.object_numbers().any(|m| m == n))
+        .filter(|&n| relocated(&signed, final_doc, n))
         .collect();
     if redefined.is_empty() && changes.is_empty() {
         return Ok(changes);
@@ -395,12 +404,12 @@ fn modifications(
             }
         }
     }
+    let pages_before: HashMap<u32, ObjectId> = before.iter().map(|p| (p.number, *p)).collect();
     let mut page_changes = 0;
     for &n in &redefined {
-        let id = ObjectId::new(n, 0);
-        if before.iter().any(|p| p.number == n) {
-            let old = signed.get(id)?;
-            let new = final_doc.get(id)?;
+        if let Some(page) = pages_before.get(&n) {
+            let old = signed.get(*page)?;
+            let new = current(final_doc, n)?;
             if strip_annots(&old) != strip_annots(&new) {
                 page_changes += 1;
             }
@@ -421,11 +430,26 @@ fn modifications(
     Ok(changes)
 }
 
-fn defined_after(doc: &Document<'_>, number: u32, end: usize) -> bool {
-    let offset = doc
-        .offset_of(number)
-        .or_else(|| doc.container_of(number).and_then(|s| doc.offset_of(s)));
-    offset.is_some_and(|o| o >= end)
+/// Whether object `number` of the signed revision is read from elsewhere in
+/// the whole file. An object in an object stream moves with its stream.
+fn relocated(signed: &Document<'_>, now: &Document<'_>, number: u32) -> bool {
+    let old = signed.entry(number);
+    if old != now.entry(number) {
+        return true;
+    }
+    match old {
+        Some(Entry::Compressed { stream, .. }) => signed.entry(stream) != now.entry(stream),
+        _ => false,
+    }
+}
+
+/// Object `number` as the file now defines it, whatever its generation.
+fn current(doc: &Document<'_>, number: u32) -> Result<Object, super::PdfError> {
+    match doc.entry(number) {
+        Some(Entry::Offset(_, generation)) => doc.get(ObjectId::new(number, generation)),
+        Some(Entry::Compressed { .. }) => doc.get(ObjectId::new(number, 0)),
+        None | Some(Entry::Free) => Ok(Object::Null),
+    }
 }
 
 fn strip_annots(o: &Object) -> Object {

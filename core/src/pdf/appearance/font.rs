@@ -1,16 +1,18 @@
 //! The stamp font: measuring text with the font's own advances, and embedding
 //! only the glyphs used as a Type0 / CIDFontType2 font (ISO 32000-2 §9.7).
 //!
-//! CIDs are the glyph ids of the subset (`/CIDToGIDMap /Identity`), so the
-//! content stream, `/W` and `/ToUnicode` all speak the same numbers, and no
-//! `cmap` is needed inside the embedded font (the subsetter drops it).
+//! CIDs are the font's own glyph ids (`/CIDToGIDMap /Identity`): the subset
+//! keeps every glyph id and only empties the unused glyphs, so the content
+//! stream, `/W` and `/ToUnicode` all speak the original glyph numbers, and no
+//! `cmap` is needed inside the embedded font (the subset drops it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::pdf::filter::deflate;
-use subsetter::GlyphRemapper;
 use ttf_parser::{Face, GlyphId};
+
+use super::subset::subset;
 
 use crate::pdf::object::{Dictionary, Object, ObjectId, ObjectSink, Stream};
 use crate::Error;
@@ -110,8 +112,9 @@ impl<'a> FontFace<'a> {
 /// just those.
 pub(crate) struct FontSubset<'f, 'a> {
     font: &'f FontFace<'a>,
-    remapper: GlyphRemapper,
-    /// The text each subset glyph stands for, for `/ToUnicode`; the first
+    /// The glyph ids used, always with `.notdef`; they are also the CIDs.
+    glyphs: BTreeSet<u16>,
+    /// The text each glyph stands for, for `/ToUnicode`; the first
     /// character wins when several share a glyph.
     unicode: BTreeMap<u16, String>,
     used: bool,
@@ -121,7 +124,7 @@ impl<'f, 'a> FontSubset<'f, 'a> {
     pub(crate) fn new(font: &'f FontFace<'a>) -> Self {
         FontSubset {
             font,
-            remapper: GlyphRemapper::new(),
+            glyphs: BTreeSet::from([0]),
             unicode: BTreeMap::new(),
             used: false,
         }
@@ -131,10 +134,10 @@ impl<'f, 'a> FontSubset<'f, 'a> {
     pub(crate) fn encode(&mut self, text: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(text.len() * 2);
         for c in text.chars() {
-            let old = self.font.glyph(c);
-            let cid = self.remapper.remap(old);
+            let cid = self.font.glyph(c);
+            self.glyphs.insert(cid);
             // .notdef stands for many characters, so it maps to none.
-            if old != 0 {
+            if cid != 0 {
                 self.unicode.entry(cid).or_insert_with(|| c.to_string());
             }
             out.extend_from_slice(&cid.to_be_bytes());
@@ -151,16 +154,11 @@ impl<'f, 'a> FontSubset<'f, 'a> {
     /// leaves the document untouched.
     pub(crate) fn finish(self) -> Result<PreparedFont, Error> {
         let font = self.font;
-        let subset = subsetter::subset(font.data, 0, &self.remapper)
-            .map_err(|e| Error::Malformed(format!("signature font: cannot subset: {e}")))?;
+        let subset = subset(font.data, &self.glyphs)?;
 
-        let old_gids: Vec<u16> = self.remapper.remapped_gids().collect();
-        let base_font = format!("{}+{}", subset_tag(&old_gids), font.postscript_name());
-
-        let widths: Vec<Object> = old_gids
-            .iter()
-            .map(|&g| Object::Real(round3(font.advance_em(g) * 1000.0)))
-            .collect();
+        let gids: Vec<u16> = self.glyphs.iter().copied().collect();
+        let base_font = format!("{}+{}", subset_tag(&gids), font.postscript_name());
+        let widths = widths_array(&gids, |g| round3(font.advance_em(g) * 1000.0));
 
         let bbox = font.face.global_bounding_box();
         let scaled = |v: i16| Object::Integer(font.to_pdf_units(f64::from(v)).round() as i64);
@@ -212,7 +210,7 @@ impl<'f, 'a> FontSubset<'f, 'a> {
                     .with(b"Supplement", 0),
             )
             .with(b"DW", 1000)
-            .with(b"W", vec![Object::Integer(0), Object::Array(widths)])
+            .with(b"W", widths)
             .with(b"CIDToGIDMap", Object::name("Identity"));
 
         let to_unicode = Stream {
@@ -257,6 +255,24 @@ impl PreparedFont {
                 .into(),
         )
     }
+}
+
+/// A `/W` array (ISO 32000-2 §9.7.4.3) for sorted CIDs: one `c [w …]` entry
+/// per run of consecutive CIDs.
+fn widths_array(cids: &[u16], width: impl Fn(u16) -> f64) -> Vec<Object> {
+    let mut runs: Vec<(u16, Vec<Object>)> = Vec::new();
+    for &cid in cids {
+        let w = Object::Real(width(cid));
+        match runs.last_mut() {
+            Some((first, list)) if usize::from(*first) + list.len() == usize::from(cid) => {
+                list.push(w)
+            }
+            _ => runs.push((cid, vec![w])),
+        }
+    }
+    runs.into_iter()
+        .flat_map(|(first, list)| [Object::Integer(i64::from(first)), Object::Array(list)])
+        .collect()
 }
 
 fn round3(v: f64) -> f64 {
@@ -317,6 +333,42 @@ fn to_unicode_cmap(unicode: &BTreeMap<u16, String>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_run_over_consecutive_cids() {
+        let w = widths_array(&[0, 3, 4, 5, 9], f64::from);
+        let r = |v: f64| Object::Real(v);
+        assert_eq!(
+            w,
+            [
+                Object::Integer(0),
+                Object::Array(vec![r(0.0)]),
+                Object::Integer(3),
+                Object::Array(vec![r(3.0), r(4.0), r(5.0)]),
+                Object::Integer(9),
+                Object::Array(vec![r(9.0)]),
+            ]
+        );
+        assert!(widths_array(&[], f64::from).is_empty());
+    }
+
+    #[test]
+    fn cids_are_the_fonts_glyph_ids() {
+        let font =
+            FontFace::parse(include_bytes!("../../../fonts/LiberationSerif-Regular.ttf")).unwrap();
+        let mut subset = FontSubset::new(&font);
+        let text = "Ủy ệ";
+        let cids = subset.encode(text);
+        let expected: Vec<u8> = text
+            .chars()
+            .flat_map(|c| font.face.glyph_index(c).unwrap().0.to_be_bytes())
+            .collect();
+        assert_eq!(cids, expected);
+        // High glyph ids, not renumbered from 1.
+        assert!(u16::from_be_bytes([cids[0], cids[1]]) > 1000);
+        assert_eq!(subset.unicode[&font.glyph('ệ')], "ệ");
+        assert_eq!(subset.glyphs.len(), 5);
+    }
 
     #[test]
     fn subset_tag_is_six_capitals_and_depends_on_the_glyphs() {

@@ -9,6 +9,7 @@
 mod font;
 mod image;
 mod layout;
+mod subset;
 #[cfg(test)]
 mod tests;
 
@@ -62,6 +63,16 @@ impl FromStr for Role {
 }
 
 impl Role {
+    /// The role of a visible signature: the one asked for, else `Issued`
+    /// when a seal image is given, else `Approved`.
+    pub fn implied(asked: Option<Role>, has_seal: bool) -> Role {
+        asked.unwrap_or(if has_seal {
+            Role::Issued
+        } else {
+            Role::Approved
+        })
+    }
+
     /// The name accepted by [`Role::from_str`].
     pub fn as_str(self) -> &'static str {
         match self {
