@@ -229,7 +229,9 @@ fn origins_not_flagged_unattended_are_never_served_unattended() {
 }
 
 #[test]
-fn dialog_mode_without_a_window_refuses_instead_of_signing() {
+/// On a machine with no graphical session (a server, CI), the consent window
+/// cannot be shown: the dialog approver refuses, it never signs silently.
+fn dialog_mode_without_a_display_refuses_instead_of_signing() {
     let fx = Fixture::full();
     let dir = fx.scratch("dialog-mode");
     let config = format!(
@@ -237,7 +239,13 @@ fn dialog_mode_without_a_window_refuses_instead_of_signing() {
         fx.manifest.module.display(),
         ORIGINS[0]
     );
-    let agent = Agent::start_with_config(fx, &dir, &config).unwrap();
+    let agent = Agent::start_with_env(
+        fx,
+        &dir,
+        &config,
+        &[("DISPLAY", ""), ("WAYLAND_DISPLAY", "")],
+    )
+    .unwrap();
     let attrs = kyso_tests::signing::signed_attributes(fx, "rsa2048", b"doc");
     let r = agent.post(
         "/v1/sign",
@@ -332,13 +340,13 @@ fn burst_of_500_hostile_and_valid_requests_all_answered() {
                     _ => ("GET", "/v1/certificates"),
                 };
                 let r = http(port, method, path, &headers, &body);
-                (i, r.status, want)
+                (i, r.status, want, r.body)
             })
         })
         .collect();
     for h in handles {
-        let (i, got, want) = h.join().unwrap();
-        assert_eq!(got, want, "request {i}");
+        let (i, got, want, body) = h.join().unwrap();
+        assert_eq!(got, want, "request {i}: {body}");
     }
     assert!(agent.alive());
     assert_eq!(agent.get("/v1/certificates", Some(ORIGINS[3])).status, 200);
@@ -396,4 +404,58 @@ fn busy_ports_fall_back_to_the_next_two() {
     let agent = Agent::start_with_config(fx, &dir, &config).unwrap();
     assert_eq!(agent.port, base + 2);
     assert_eq!(agent.get("/v1/info", None).status, 200);
+}
+
+/// A second agent on the same configuration refuses to start (and says who
+/// holds it) instead of listening on the fallback port beside the first.
+#[test]
+fn a_second_agent_with_the_same_configuration_refuses_to_start() {
+    let fx = Fixture::full();
+    let first = Agent::start(fx, "single-instance", "");
+    let config = std::fs::read_to_string(first.dir.join("agent.toml")).unwrap();
+    let err = Agent::start_with_config(fx, &first.dir, &config)
+        .err()
+        .expect("the second agent exits");
+    assert!(err.contains("already running"), "{err}");
+    assert_eq!(
+        first.get("/v1/info", None).status,
+        200,
+        "the first one still serves"
+    );
+}
+
+/// `kyso-agent --autostart on|status|off` writes and removes the XDG
+/// autostart entry in the user's configuration directory.
+#[test]
+fn autostart_entry_is_written_and_removed() {
+    let fx = Fixture::full();
+    let home = fx.scratch("autostart-home");
+    let run = |arg: &str| {
+        let out = std::process::Command::new(kyso_tests::bin("kyso-agent"))
+            .args(["--autostart", arg])
+            .env("HOME", &home)
+            .env_remove("XDG_CONFIG_HOME")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let entry = home.join(".config/autostart/kyso-agent.desktop");
+    assert!(run("status").starts_with("autostart off"));
+    run("on");
+    let text = std::fs::read_to_string(&entry).expect("the entry is written");
+    let exe = kyso_tests::bin("kyso-agent");
+    assert!(
+        text.contains(&format!("Exec=\"{}\"", exe.display())),
+        "{text}"
+    );
+    assert!(text.contains("[Desktop Entry]") && text.contains("Type=Application"));
+    assert!(run("status").starts_with("autostart on"));
+    run("off");
+    assert!(!entry.exists());
+    assert!(run("status").starts_with("autostart off"));
 }

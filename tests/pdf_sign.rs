@@ -236,3 +236,44 @@ fn unsignable_inputs_get_clear_errors_and_no_output() {
     assert!(stderr.contains("PIN_INCORRECT"), "{stderr}");
     assert!(!out_path.exists());
 }
+
+/// A document certified by another tool: with form fill-in allowed (P=2) an
+/// invisible signature may be added and the certification stays intact (a
+/// new visible field is refused, as pyHanko's policy would reject it); with
+/// no change allowed (P=1) kyso refuses to sign rather than break it.
+#[test]
+fn certified_documents_are_respected() {
+    let fx = Fixture::full();
+    let dir = fx.scratch("pdf-certified");
+    let input = &pdf::corpus(fx)[0].path;
+
+    let p2 = dir.join("certified-p2.pdf");
+    pdf::pyhanko_certified(fx, input, &p2, "FILL_FORMS");
+    let signed = dir.join("certified-p2-signed.pdf");
+    let out = pdf::kyso_sign_pdf(fx, "rsa2048", &p2, &signed, &["--role", "approved"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PDF_CERTIFIED_NO_VISIBLE_FIELD"),
+        "{stderr}"
+    );
+    assert!(!signed.exists());
+    assert_success(
+        &pdf::kyso_sign_pdf(fx, "rsa2048", &p2, &signed, &[]),
+        "sign a P=2 certified PDF invisibly",
+    );
+    assert_all_valid(fx, &signed, 2, "certified P=2 then signed");
+    let (_, report) = fx.verify(&signed, None, true);
+    assert_eq!(report["signatures"][0]["pdf"]["certificationLevel"], 2);
+
+    let p1 = dir.join("certified-p1.pdf");
+    pdf::pyhanko_certified(fx, input, &p1, "NO_CHANGES");
+    let refused = dir.join("certified-p1-signed.pdf");
+    let out = pdf::kyso_sign_pdf(fx, "rsa2048", &p1, &refused, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("PDF_CERTIFIED_NO_CHANGES"), "{stderr}");
+    assert!(!refused.exists());
+    let (code, report) = fx.verify(&p1, None, true);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["signatures"][0]["pdf"]["certificationLevel"], 1);
+}

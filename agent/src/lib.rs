@@ -6,10 +6,12 @@
 pub mod api;
 pub mod approver;
 pub mod audit;
+pub mod autostart;
 pub mod cli;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod instance;
 pub mod origin;
 pub mod pkcs11;
 pub mod server;

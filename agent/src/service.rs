@@ -14,7 +14,7 @@ use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der};
 use kyso_core::{auth, DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
 
 use crate::api::CertJson;
-use crate::approver::{Action, ApprovalRequest, Approver, Credential, Document};
+use crate::approver::{Action, ApprovalRequest, Approver, Credential, Document, PinRetry};
 use crate::audit::{Audit, Event};
 use crate::config::AllowedOrigin;
 use crate::origin::Origin;
@@ -389,12 +389,14 @@ impl Service {
         };
         let _guard = lock.lock().unwrap_or_else(|p| p.into_inner());
 
-        let credential = self.approver.approve(&ApprovalRequest {
+        let request = ApprovalRequest {
             origin,
             action,
             certificate: &cert.info,
             token: &cert.token,
-        })?;
+            pin_retry: None,
+        };
+        let credential = self.approver.approve(&request)?;
 
         let mut stale = false;
         if self.approver.keeps_sessions() {
@@ -419,17 +421,38 @@ impl Service {
             cert
         };
         let mut credential = Some(credential);
-        let signer = self
-            .tokens
-            .open_signer(cert, &mut |_| match credential.take() {
-                Some(Credential::Pin(pin)) => Ok(pin),
-                _ => Err(Error::PinUnavailable("no PIN from the approver".into())),
-            })
-            .inspect_err(|e| {
-                if matches!(e, Error::PinIncorrect { .. } | Error::PinLocked) {
+        let signer = loop {
+            let opened = self
+                .tokens
+                .open_signer(cert, &mut |_| match credential.take() {
+                    Some(Credential::Pin(pin)) => Ok(pin),
+                    _ => Err(Error::PinUnavailable("no PIN from the approver".into())),
+                });
+            match opened {
+                Ok(signer) => break signer,
+                Err(Error::PinIncorrect {
+                    retries_left,
+                    count_low,
+                }) if self.approver.asks_again_after_wrong_pin() => {
+                    // A person mistyped: ask again in the window, saying so and
+                    // how many tries the token has left.
                     self.approver.pin_rejected();
+                    credential = Some(self.approver.approve(&ApprovalRequest {
+                        pin_retry: Some(PinRetry {
+                            retries_left,
+                            count_low,
+                        }),
+                        ..request.clone()
+                    })?);
                 }
-            })?;
+                Err(e) => {
+                    if matches!(e, Error::PinIncorrect { .. } | Error::PinLocked) {
+                        self.approver.pin_rejected();
+                    }
+                    return Err(e);
+                }
+            }
+        };
         let result = op(&signer);
         if self.approver.keeps_sessions() && result.is_ok() {
             self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(

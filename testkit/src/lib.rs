@@ -11,6 +11,7 @@
 //! same `SOFTHSM2_CONF`.
 
 pub mod browser;
+pub mod display;
 pub mod manifest;
 pub mod names;
 pub mod pki;

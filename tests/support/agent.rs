@@ -77,11 +77,23 @@ impl Agent {
 
     /// Starts an agent with a literal config; `Err(stderr)` if it exits.
     pub fn start_with_config(fx: &Fixture, dir: &Path, config: &str) -> Result<Agent, String> {
+        Self::start_with_env(fx, dir, config, &[])
+    }
+
+    /// Like [`Agent::start_with_config`] with extra environment (e.g.
+    /// `DISPLAY` for the dialog approver).
+    pub fn start_with_env(
+        fx: &Fixture,
+        dir: &Path,
+        config: &str,
+        env: &[(&str, &str)],
+    ) -> Result<Agent, String> {
         let path = dir.join("agent.toml");
         std::fs::write(&path, config).unwrap();
         let mut child = Command::new(bin("kyso-agent"))
             .arg("--config")
             .arg(&path)
+            .envs(env.iter().copied())
             .env("SOFTHSM2_CONF", &fx.manifest.softhsm2_conf)
             .env("HOME", dir)
             .env_remove("KYSO_PKCS11_MODULE")
@@ -195,8 +207,13 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, String)], bod
     // while writing the rest is expected then.
     let _ = stream.write_all(body);
     let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    parse(&raw)
+    let read = stream.read_to_end(&mut raw);
+    let mut reply = parse(&raw);
+    if let (0, Err(e)) = (reply.status, read) {
+        // Say why there is no reply, for the assertion that will fail.
+        reply.body = format!("no reply: {e} ({:?})", e.kind());
+    }
+    reply
 }
 
 fn parse(raw: &[u8]) -> Reply {

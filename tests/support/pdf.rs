@@ -88,6 +88,7 @@ fn build_corpus(dir: &Path) -> Vec<CorpusFile> {
     for (name, args) in [
         ("qpdf-object-streams", &["--object-streams=generate"][..]),
         ("qpdf-linearized", &["--linearize"][..]),
+        ("qpdf-pdf-1.4", &["--force-version=1.4"][..]),
         ("qpdf-pdf-2.0", &["--force-version=2.0"][..]),
         (
             "qpdf-linearized-object-streams",
@@ -131,6 +132,23 @@ pub fn pyhanko_signed(fx: &Fixture, input: &Path, out: &Path) {
             .arg(input)
             .arg(out),
         "pyhanko sign addsig",
+    );
+}
+
+/// Certifies `input` with pyHanko (DocMDP `perm`: NO_CHANGES, FILL_FORMS or
+/// ANNOTATE), with the software key of the test PKI.
+pub fn pyhanko_certified(fx: &Fixture, input: &Path, out: &Path, perm: &str) {
+    let s = fx.manifest.signer("software");
+    run(
+        Command::new(super::python())
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("support/pyhanko_certify.py"))
+            .arg(s.key_pem.as_ref().expect("software key"))
+            .arg(&s.cert_pem)
+            .arg(&fx.manifest.intermediate_pem)
+            .arg(input)
+            .arg(out)
+            .arg(perm),
+        "pyhanko_certify.py",
     );
 }
 

@@ -9,7 +9,9 @@ use crate::cmd::{self, Result};
 /// chromium-driver and firefox-esr: the browsers the wasm and SDK tests run in;
 /// libreoffice-writer-nogui, ghostscript and qpdf: independent PDF writers the
 /// PAdES tests sign the output of; time: GNU time's peak-memory figure in
-/// the benchmarks.
+/// the benchmarks; xvfb, xdotool and imagemagick: the consent window is
+/// tested on a virtual display, driven and photographed; libxcursor1, libxi6
+/// and libxkbcommon-x11-0: what the window (winit) loads at run time.
 const APT_PACKAGES: &[&str] = &[
     "softhsm2",
     "opensc",
@@ -24,6 +26,12 @@ const APT_PACKAGES: &[&str] = &[
     "ghostscript",
     "qpdf",
     "time",
+    "xvfb",
+    "xdotool",
+    "imagemagick",
+    "libxcursor1",
+    "libxi6",
+    "libxkbcommon-x11-0",
 ];
 
 /// Must equal the `wasm-bindgen` pin in Cargo.toml exactly: the CLI refuses

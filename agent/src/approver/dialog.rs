@@ -1,26 +1,317 @@
-use super::{ApprovalRequest, Approver, Credential};
+//! The default approver: a native consent and PIN window for every
+//! signature and for site approval.
+//!
+//! The window is a separate program, `kyso-dialog` (crate `dialog/`), run once
+//! per question: the agent writes one JSON request on its stdin and reads one
+//! JSON answer from its stdout. The agent stays a small server without a GUI
+//! toolkit, and a crash of the window is a cancelled request, not a dead
+//! agent. The PIN crosses only that private pipe, never HTTP.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{Action, ApprovalRequest, Approver, Credential};
 use crate::origin::Origin;
+use crate::pkcs11::Pin;
 use crate::Error;
 
-/// The default approver: a native consent and PIN window. The window itself
-/// is not built yet, so this approver refuses every request with a clear
-/// error instead of ever signing without the user.
-pub struct DialogApprover;
+/// Extra time the agent gives the window beyond its own countdown before
+/// treating it as hung.
+const GRACE: Duration = Duration::from_secs(5);
+
+pub struct DialogApprover {
+    program: PathBuf,
+    timeout: Duration,
+    lang: &'static str,
+    /// PINs the user asked to remember, per token serial, until they expire.
+    remembered: Mutex<HashMap<String, (Zeroizing<String>, Instant)>>,
+}
+
+impl DialogApprover {
+    /// `kyso-dialog` from `$KYSO_DIALOG`, else beside this executable.
+    pub fn new(timeout: Duration) -> Self {
+        let program = std::env::var_os("KYSO_DIALOG")
+            .map(PathBuf::from)
+            .or_else(|| {
+                let exe = std::env::current_exe().ok()?;
+                Some(exe.with_file_name(format!("kyso-dialog{}", std::env::consts::EXE_SUFFIX)))
+            })
+            .unwrap_or_else(|| PathBuf::from("kyso-dialog"));
+        let lang = match std::env::var("KYSO_LANG").or_else(|_| std::env::var("LANG")) {
+            Ok(l) if l.starts_with("en") => "en",
+            _ => "vi",
+        };
+        DialogApprover {
+            program,
+            timeout,
+            lang,
+            remembered: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn remembered_pin(&self, token_serial: &str) -> Option<Zeroizing<String>> {
+        let mut map = self.remembered.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(token_serial) {
+            Some((pin, until)) if Instant::now() < *until => Some(pin.clone()),
+            Some(_) => {
+                map.remove(token_serial);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Runs the window with `request`; its answer.
+    fn ask(&self, request: &DialogRequest<'_>) -> Result<Answer, Error> {
+        if !has_display() {
+            return Err(Error::ApproverUnavailable(
+                "no graphical session to show the consent window in (DISPLAY/WAYLAND_DISPLAY unset)"
+                    .into(),
+            ));
+        }
+        let json = serde_json::to_vec(request).map_err(|e| Error::Io(e.to_string()))?;
+        let mut child = Command::new(&self.program)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| {
+                Error::ApproverUnavailable(format!(
+                    "cannot start the consent window {}: {e}",
+                    self.program.display()
+                ))
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(&json)
+                .map_err(|e| Error::ApproverUnavailable(format!("consent window: {e}")))?;
+        }
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| Error::ApproverUnavailable("consent window: no output".into()))?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = Zeroizing::new(String::new());
+            let read = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(read.map(|_| line));
+        });
+        let answer = rx.recv_timeout(self.timeout + GRACE);
+        let answer = match answer {
+            Ok(Ok(line)) => line,
+            Ok(Err(e)) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::ApproverUnavailable(format!("consent window: {e}")));
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::UserTimeout);
+            }
+        };
+        let _ = child.wait();
+        let answer: Answer = serde_json::from_str(answer.trim()).map_err(|_| {
+            Error::ApproverUnavailable("the consent window closed without an answer".into())
+        })?;
+        Ok(answer)
+    }
+}
+
+fn has_display() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
 
 impl Approver for DialogApprover {
     fn name(&self) -> &'static str {
         "dialog"
     }
 
-    fn approve(&self, _request: &ApprovalRequest<'_>) -> Result<Credential, Error> {
-        Err(Error::ApproverUnavailable(
-            "this agent has no consent window yet; an administrator can enable the unattended approver for listed origins".into(),
-        ))
+    fn approve(&self, request: &ApprovalRequest<'_>) -> Result<Credential, Error> {
+        let remembered = if request.token.protected_path {
+            None
+        } else {
+            self.remembered_pin(&request.token.serial)
+        };
+        let (kind, documents, hash) = match request.action {
+            Action::Sign(docs) => (
+                "sign",
+                docs.iter()
+                    .map(|d| DocumentLine {
+                        name: &d.name,
+                        digest: hex_prefix(&d.digest),
+                    })
+                    .collect(),
+                None,
+            ),
+            Action::Authenticate => ("authenticate", Vec::new(), None),
+            Action::SignHash(h) => ("signHash", Vec::new(), Some(hex_prefix(h))),
+        };
+        let info = request.certificate;
+        let identifiers = info.identifiers.labelled();
+        let answer = self.ask(&DialogRequest {
+            kind,
+            lang: self.lang,
+            origin: request.origin.to_string(),
+            documents,
+            hash,
+            certificate: Some(CertificateLine {
+                name: info.common_name.as_deref().unwrap_or(&info.subject),
+                identifiers,
+                issuer: info.issuer_common_name.as_deref().unwrap_or(&info.issuer),
+                not_before: &info.not_before,
+                not_after: &info.not_after,
+            }),
+            token: Some(TokenLine {
+                label: &request.token.label,
+                pin_pad: request.token.protected_path,
+            }),
+            pin_error: request.pin_retry.as_ref().map(|r| PinErrorLine {
+                retries_left: r.retries_left,
+                count_low: r.count_low,
+            }),
+            pin_remembered: remembered.is_some(),
+            allow_remember: !request.token.protected_path,
+            timeout_seconds: self.timeout.as_secs(),
+        })?;
+        match answer.decision.as_str() {
+            "approve" => {}
+            "timeout" => return Err(Error::UserTimeout),
+            "cancel" => return Err(Error::UserCancelled),
+            other => {
+                return Err(Error::ApproverUnavailable(format!(
+                    "consent window answered {other}"
+                )))
+            }
+        }
+        if request.token.protected_path {
+            return Ok(Credential::PinPad);
+        }
+        let pin = match (answer.pin, remembered) {
+            (Some(pin), _) => pin,
+            (None, Some(pin)) => pin,
+            (None, None) => return Err(Error::PinUnavailable("no PIN was typed".into())),
+        };
+        if answer.remember_minutes > 0 {
+            let until = Instant::now() + Duration::from_secs(answer.remember_minutes.min(60) * 60);
+            self.remembered
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(request.token.serial.clone(), (pin.clone(), until));
+        }
+        Ok(Credential::Pin(Pin::new(pin.to_string())?))
     }
 
-    fn approve_site(&self, _origin: &Origin) -> Result<bool, Error> {
-        Err(Error::ApproverUnavailable(
-            "this agent has no site-approval window yet".into(),
-        ))
+    fn approve_site(&self, origin: &Origin) -> Result<bool, Error> {
+        let answer = self.ask(&DialogRequest {
+            kind: "site",
+            lang: self.lang,
+            origin: origin.to_string(),
+            documents: Vec::new(),
+            hash: None,
+            certificate: None,
+            token: None,
+            pin_error: None,
+            pin_remembered: false,
+            allow_remember: false,
+            timeout_seconds: self.timeout.as_secs(),
+        })?;
+        match answer.decision.as_str() {
+            "approve" => Ok(true),
+            "timeout" => Err(Error::UserTimeout),
+            _ => Ok(false),
+        }
     }
+
+    fn asks_again_after_wrong_pin(&self) -> bool {
+        true
+    }
+
+    fn pin_rejected(&self) {
+        // A remembered PIN the token refuses must not be offered again.
+        self.remembered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+fn hex_prefix(bytes: &[u8]) -> String {
+    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The request `kyso-dialog` reads (dialog/src/protocol.rs is the other side).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DialogRequest<'a> {
+    kind: &'static str,
+    lang: &'static str,
+    origin: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    documents: Vec<DocumentLine<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate: Option<CertificateLine<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<TokenLine<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pin_error: Option<PinErrorLine>,
+    pin_remembered: bool,
+    allow_remember: bool,
+    timeout_seconds: u64,
+}
+
+#[derive(Serialize)]
+struct DocumentLine<'a> {
+    name: &'a str,
+    digest: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CertificateLine<'a> {
+    name: &'a str,
+    identifiers: Vec<String>,
+    issuer: &'a str,
+    not_before: &'a str,
+    not_after: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenLine<'a> {
+    label: &'a str,
+    pin_pad: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PinErrorLine {
+    retries_left: Option<u32>,
+    count_low: bool,
+}
+
+/// The window's answer.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Answer {
+    decision: String,
+    #[serde(default)]
+    pin: Option<Zeroizing<String>>,
+    #[serde(default)]
+    remember_minutes: u64,
 }

@@ -40,6 +40,15 @@ pub struct ApprovalRequest<'a> {
     pub action: &'a Action,
     pub certificate: &'a CertificateInfo,
     pub token: &'a TokenInfo,
+    /// The PIN given for this request was wrong: ask again, saying so.
+    pub pin_retry: Option<PinRetry>,
+}
+
+/// What the token said about a wrong PIN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinRetry {
+    pub retries_left: Option<u32>,
+    pub count_low: bool,
 }
 
 /// How to log in once approved.
@@ -69,4 +78,10 @@ pub trait Approver: Send + Sync {
     /// The token refused the PIN this approver supplied. A person can retype
     /// it; a PIN from a file would be refused again and lock the token.
     fn pin_rejected(&self) {}
+
+    /// Whether a wrong PIN is asked for again in the same request (a person
+    /// retyping it) rather than failing the request.
+    fn asks_again_after_wrong_pin(&self) -> bool {
+        false
+    }
 }

@@ -29,9 +29,12 @@ fn start() -> Result<(), String> {
             "--config" => {
                 config_path = Some(args.next().ok_or("--config needs a path")?.into());
             }
+            "--autostart" => {
+                return autostart(&args.next().ok_or("--autostart needs on, off or status")?);
+            }
             "--help" | "-h" => {
                 println!(
-                    "usage: kyso-agent [--config PATH]\ndefault config: {}",
+                    "usage: kyso-agent [--config PATH]\n       kyso-agent --autostart on|off|status   (start at login)\ndefault config: {}",
                     config::default_path()
                         .map(|p| p.display().to_string())
                         .unwrap_or_default()
@@ -50,9 +53,17 @@ fn start() -> Result<(), String> {
         }
     }
     let (config, loaded_from) = Config::load(config_path.as_deref())?;
+    let config_dir = loaded_from
+        .as_ref()
+        .and_then(|p| p.parent().map(PathBuf::from))
+        .or_else(config::config_dir)
+        .ok_or("no configuration directory for the instance lock")?;
+    let _instance = kyso_agent::instance::acquire(&config_dir)?;
     let allowed = config.allowed_origins()?;
     let approver: Box<dyn Approver> = match config.approver.mode {
-        ApproverMode::Dialog => Box::new(DialogApprover),
+        ApproverMode::Dialog => Box::new(DialogApprover::new(std::time::Duration::from_secs(
+            config.approver.timeout_seconds,
+        ))),
         ApproverMode::Unattended => {
             let pin_file = config
                 .approver
@@ -98,4 +109,28 @@ fn start() -> Result<(), String> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
     }))
+}
+
+/// `--autostart on|off|status`: the login item (XDG autostart, the Run key,
+/// a LaunchAgent).
+fn autostart(what: &str) -> Result<(), String> {
+    use kyso_agent::autostart;
+    match what {
+        "on" => {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            let at = autostart::enable(&exe)?;
+            println!("autostart on: {}", at.display());
+        }
+        "off" => {
+            autostart::disable()?;
+            println!("autostart off");
+        }
+        "status" => println!(
+            "autostart {}: {}",
+            if autostart::is_enabled() { "on" } else { "off" },
+            autostart::location()?.display()
+        ),
+        other => return Err(format!("--autostart {other}: expected on, off or status")),
+    }
+    Ok(())
 }

@@ -32,17 +32,7 @@ pub(super) fn run(modules: &[PathBuf], json: bool) -> Result<u8, Error> {
             last_token = Some(c.token.clone());
         }
         let info = c.info.clone();
-        let ids = [
-            ("MST", &info.identifiers.mst),
-            ("CCCD", &info.identifiers.cccd),
-            ("CMND", &info.identifiers.cmnd),
-            ("HC", &info.identifiers.hc),
-            ("MNS", &info.identifiers.mns),
-        ]
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}:{v}")))
-        .collect::<Vec<_>>()
-        .join(" ");
+        let ids = info.identifiers.labelled().join(" ");
         println!(
             "  {}  {}  {}  {}-{}  valid {} .. {}  issuer {}",
             c.id,

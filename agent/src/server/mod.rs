@@ -120,6 +120,8 @@ async fn bind_v4(port: u16) -> Result<(TcpListener, u16), String> {
 }
 
 /// How long a request may wait for the user plus the token.
+/// The user's time to answer, plus time for the token to sign afterwards
+/// (a slow smart card takes seconds).
 pub(crate) fn operation_timeout(config: &Config) -> Duration {
-    Duration::from_secs(config.approver.timeout_seconds)
+    Duration::from_secs(config.approver.timeout_seconds + 30)
 }

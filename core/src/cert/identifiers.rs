@@ -32,6 +32,21 @@ pub struct Identifiers {
 }
 
 impl Identifiers {
+    /// Each identifier as Vietnamese certificates write it, e.g.
+    /// `["MST:0401234567", "CCCD:001080012345"]` (for display).
+    pub fn labelled(&self) -> Vec<String> {
+        [
+            ("MST", &self.mst),
+            ("CCCD", &self.cccd),
+            ("CMND", &self.cmnd),
+            ("HC", &self.hc),
+            ("MNS", &self.mns),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}:{v}")))
+        .collect()
+    }
+
     /// Reads the UID attributes of a subject name.
     pub fn from_name(name: &Name) -> Self {
         let values = super::name::all(name, const_oid::db::rfc4519::UID);

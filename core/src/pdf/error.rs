@@ -15,6 +15,13 @@ pub enum PdfError {
     Unsupported(String),
     /// The requested page does not exist.
     NoSuchPage { page: usize, pages: usize },
+    /// A certification signature allows no change (DocMDP P=1): another
+    /// signature would break it.
+    CertifiedNoChanges,
+    /// A certified document (DocMDP P=2 or 3) may be signed, but a new
+    /// visible field changes what the certifier approved (pyHanko and Adobe
+    /// refuse it): only an invisible signature can be added.
+    CertifiedNoNewVisibleField,
     /// The CMS did not fit the space reserved for it.
     SignatureTooLarge { size: usize, capacity: usize },
     /// A certificate, signature or appearance problem from the rest of core.
@@ -28,6 +35,8 @@ impl PdfError {
             PdfError::Encrypted => "PDF_ENCRYPTED",
             PdfError::Unsupported(_) => "PDF_UNSUPPORTED",
             PdfError::NoSuchPage { .. } => "PDF_PAGE_NOT_FOUND",
+            PdfError::CertifiedNoChanges => "PDF_CERTIFIED_NO_CHANGES",
+            PdfError::CertifiedNoNewVisibleField => "PDF_CERTIFIED_NO_VISIBLE_FIELD",
             PdfError::SignatureTooLarge { .. } => "PDF_SIGNATURE_TOO_LARGE",
             PdfError::Core(e) => e.code(),
         }
@@ -43,6 +52,12 @@ impl PdfError {
             PdfError::NoSuchPage { page, pages } => {
                 format!("Page {page} does not exist (the document has {pages} pages)")
             }
+            PdfError::CertifiedNoChanges => "The document is certified with no changes allowed; \
+                 another signature would invalidate its certification"
+                .into(),
+            PdfError::CertifiedNoNewVisibleField => "The document is certified: it may be signed, \
+                 but only with an invisible signature (no --role, --page, --rect or image)"
+                .into(),
             PdfError::SignatureTooLarge { size, capacity } => format!(
                 "The signature ({size} bytes) does not fit the space reserved ({capacity} bytes)"
             ),
@@ -60,6 +75,12 @@ impl PdfError {
             PdfError::NoSuchPage { page, pages } => {
                 format!("Không có trang {page} (tài liệu có {pages} trang)")
             }
+            PdfError::CertifiedNoChanges => "Tài liệu đã được chứng nhận và không cho phép \
+                 thay đổi; ký thêm sẽ làm mất hiệu lực chứng nhận"
+                .into(),
+            PdfError::CertifiedNoNewVisibleField => "Tài liệu đã được chứng nhận: chỉ có thể \
+                 ký thêm bằng chữ ký ẩn (không có hình chữ ký)"
+                .into(),
             PdfError::SignatureTooLarge { size, capacity } => {
                 format!("Chữ ký ({size} byte) vượt quá chỗ dành sẵn trong tệp ({capacity} byte)")
             }

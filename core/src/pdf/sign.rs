@@ -131,6 +131,11 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
             "bytes before the %PDF- header (re-save the file with a PDF tool first)".into(),
         ));
     }
+    match super::verify::certification(&doc) {
+        Some((_, 1)) => return Err(PdfError::CertifiedNoChanges),
+        Some(_) if options.visible.is_some() => return Err(PdfError::CertifiedNoNewVisibleField),
+        _ => {}
+    }
     let (catalog_id, mut catalog) = doc.catalog()?;
     let pages = doc.pages()?;
     let page_number = options.visible.as_ref().map_or(1, |v| v.page);

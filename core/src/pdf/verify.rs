@@ -302,7 +302,7 @@ fn signature_fields(
 }
 
 /// The certification signature and its DocMDP level, if any.
-fn certification(doc: &Document<'_>) -> Option<(ObjectId, i64)> {
+pub(crate) fn certification(doc: &Document<'_>) -> Option<(ObjectId, i64)> {
     let (_, catalog) = doc.catalog().ok()?;
     let perms = doc.get_in(&catalog, b"Perms").ok()?;
     let sig_id = perms.as_dict()?.get(b"DocMDP")?.as_reference()?;

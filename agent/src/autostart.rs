@@ -1,0 +1,150 @@
+//! Starting the agent at login, the way each OS expects: an XDG autostart
+//! entry on Linux, the per-user `Run` registry key on Windows, a LaunchAgent
+//! on macOS. Per user, no administrator rights needed.
+
+use std::path::{Path, PathBuf};
+
+/// Where the login item lives (a file on Linux and macOS; a description of
+/// the registry value on Windows).
+pub fn location() -> Result<PathBuf, String> {
+    imp::location()
+}
+
+/// Registers `exe` to start at login (replacing an older entry).
+pub fn enable(exe: &Path) -> Result<PathBuf, String> {
+    imp::enable(exe)
+}
+
+/// Removes the login item; not an error when there is none.
+pub fn disable() -> Result<(), String> {
+    imp::disable()
+}
+
+pub fn is_enabled() -> bool {
+    imp::is_enabled()
+}
+
+/// Linux and macOS keep the login item in a file: removing it and checking
+/// for it are the same.
+#[cfg(unix)]
+mod file_item {
+    pub fn disable() -> Result<(), String> {
+        let path = super::imp::location()?;
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(format!("{}: {e}", path.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn is_enabled() -> bool {
+        super::imp::location().is_ok_and(|p| p.is_file())
+    }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+mod imp {
+    use super::*;
+
+    pub fn location() -> Result<PathBuf, String> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
+            .ok_or("neither XDG_CONFIG_HOME nor HOME is set")?;
+        Ok(base.join("autostart").join("kyso-agent.desktop"))
+    }
+
+    pub fn enable(exe: &Path) -> Result<PathBuf, String> {
+        let path = location()?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        // Desktop Entry spec: arguments with spaces are double-quoted.
+        let entry = format!(
+            "[Desktop Entry]\nType=Application\nName=Kyso\nName[vi]=Kyso — ký số\nComment=Signing agent for USB tokens\nComment[vi]=Phần mềm ký số cho thiết bị USB token\nExec=\"{}\"\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
+            exe.display()
+        );
+        std::fs::write(&path, entry).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(path)
+    }
+
+    pub use super::file_item::{disable, is_enabled};
+}
+
+#[cfg(target_os = "macos")]
+mod imp {
+    use super::*;
+
+    const LABEL: &str = "vn.kyso.agent";
+
+    pub fn location() -> Result<PathBuf, String> {
+        let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+        Ok(PathBuf::from(home)
+            .join("Library/LaunchAgents")
+            .join(format!("{LABEL}.plist")))
+    }
+
+    pub fn enable(exe: &Path) -> Result<PathBuf, String> {
+        let path = location()?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let exe = exe
+            .display()
+            .to_string()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;");
+        let plist = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\"><dict>\n<key>Label</key><string>{LABEL}</string>\n<key>ProgramArguments</key><array><string>{exe}</string></array>\n<key>RunAtLoad</key><true/>\n<key>ProcessType</key><string>Interactive</string>\n</dict></plist>\n"
+        );
+        std::fs::write(&path, plist).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(path)
+    }
+
+    pub use super::file_item::{disable, is_enabled};
+}
+
+#[cfg(windows)]
+mod imp {
+    use super::*;
+    use std::process::Command;
+
+    const KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+    const VALUE: &str = "Kyso";
+
+    pub fn location() -> Result<PathBuf, String> {
+        Ok(PathBuf::from(format!(r"{KEY}\{VALUE}")))
+    }
+
+    fn reg(args: &[&str]) -> Result<std::process::Output, String> {
+        Command::new("reg")
+            .args(args)
+            .output()
+            .map_err(|e| format!("reg.exe: {e}"))
+    }
+
+    pub fn enable(exe: &Path) -> Result<PathBuf, String> {
+        let data = format!("\"{}\"", exe.display());
+        let out = reg(&["add", KEY, "/v", VALUE, "/t", "REG_SZ", "/d", &data, "/f"])?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        location()
+    }
+
+    pub fn disable() -> Result<(), String> {
+        if is_enabled() {
+            let out = reg(&["delete", KEY, "/v", VALUE, "/f"])?;
+            if !out.status.success() {
+                return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_enabled() -> bool {
+        reg(&["query", KEY, "/v", VALUE]).is_ok_and(|o| o.status.success())
+    }
+}
