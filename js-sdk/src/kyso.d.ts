@@ -122,7 +122,7 @@ export class Kyso {
     pdf: BinaryInput,
     options?: {
       certificateId?: string;
-      /** Decree 30/2020 role of a visible signature; invisible without role, page, rect or image. */
+      /** Decree 30/2020 role of a visible signature; invisible without role, page, rect, image or seal. */
       role?: "approved" | "issued" | "copy" | "appendix" | "incoming";
       /** 1-based. */
       page?: number;

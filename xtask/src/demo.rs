@@ -54,8 +54,8 @@ ID is a certificate id printed by `kyso tokens`; `sign` asks for the PIN
 signature is TOTAL_PASSED.
 
 The loopback agent is `target/release/kyso-agent` (docs/agent-api.md). Its
-default dialog approver refuses to sign until the consent window exists; the
-demo web site arrives with later work.",
+default dialog approver asks in the `kyso-dialog` window (a graphical session
+is needed); the demo web site arrives with later work.",
         dir = dir.display(),
         ws = ws.display(),
         conf = conf.display(),

@@ -16,8 +16,10 @@ usage: cargo xtask <command>
 commands:
   setup            install what the tests need: apt packages (softhsm2, opensc,
                    openssl, libnss3-tools, poppler-utils, python3-venv, chromium,
-                   chromium-driver, firefox-esr), rustfmt, clippy, the wasm32 target,
-                   wasm-bindgen-cli, geckodriver, pyHanko in target/venv
+                   chromium-driver, firefox-esr, libreoffice-writer-nogui,
+                   ghostscript, qpdf, time, xvfb, xdotool, imagemagick, X libraries),
+                   rustfmt, clippy, the wasm32 target, wasm-bindgen-cli, geckodriver,
+                   pyHanko in target/venv, Vite (npm ci in js-sdk/test/bundler)
   test [ARGS]      setup, then cargo fmt --check, clippy, the wasm build of core and
                    cargo test --workspace (ARGS go to it, e.g. -- --nocapture), then
                    the wasm tests in headless Chromium and Firefox

@@ -231,8 +231,13 @@ impl Approver for DialogApprover {
         })?;
         match answer.decision.as_str() {
             "approve" => Ok(true),
+            "cancel" => Ok(false),
             "timeout" => Err(Error::UserTimeout),
-            _ => Ok(false),
+            // The window could not be shown: not the user's "no", so no
+            // cool-down for the site.
+            other => Err(Error::ApproverUnavailable(format!(
+                "consent window answered {other}"
+            ))),
         }
     }
 

@@ -347,8 +347,6 @@ fn revision_ends(bytes: &[u8]) -> Vec<usize> {
         ends.push(end);
         at = end;
     }
-    // Signing tools disagree on whether the final EOL belongs to the
-    // revision; accept the position right after `%%EOF` as well.
     if is_linearized(bytes) && ends.len() > 1 {
         ends.remove(0);
     }
