@@ -207,14 +207,21 @@ fn rust_components() -> Result {
     )
 }
 
+/// The desktop targets the agent and its window must compile for; `cargo
+/// xtask test` checks them (no linker needed for `cargo check`).
+pub const DESKTOP_TARGETS: &[&str] = &["x86_64-pc-windows-gnu", "x86_64-apple-darwin"];
+
 fn wasm_target() -> Result {
     let installed = rustup_list(&["target", "list", "--installed"])?;
-    if installed.iter().any(|t| t == WASM_TARGET) {
-        println!("setup: {WASM_TARGET} target present");
-        return Ok(());
+    for target in std::iter::once(WASM_TARGET).chain(DESKTOP_TARGETS.iter().copied()) {
+        if installed.iter().any(|t| t == target) {
+            println!("setup: {target} target present");
+            continue;
+        }
+        println!("setup: installing the {target} target");
+        cmd::run(Command::new("rustup").args(["target", "add", target]))?;
     }
-    println!("setup: installing the {WASM_TARGET} target");
-    cmd::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+    Ok(())
 }
 
 fn rustup_list(args: &[&str]) -> Result<Vec<String>> {

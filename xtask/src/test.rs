@@ -7,11 +7,29 @@ pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
     setup::run(ws)?;
     fmt(ws)?;
     clippy(ws)?;
+    desktop_targets(ws)?;
     wasm(ws)?;
     crate::build::wasm(ws)?;
     binaries(ws)?;
     cargo_test(ws, cargo_test_args)?;
     wasm_in_browsers(ws)
+}
+
+/// The agent, the CLI and the consent window compile for Windows and macOS
+/// (their per-OS code: autostart, config paths, PKCS#11 types).
+fn desktop_targets(ws: &Path) -> Result {
+    for target in setup::DESKTOP_TARGETS {
+        cmd::run(cargo(ws).args([
+            "check",
+            "-p",
+            "kyso-agent",
+            "-p",
+            "kyso-dialog",
+            "--target",
+            target,
+        ]))?;
+    }
+    Ok(())
 }
 
 /// kyso-wasm's tests in headless Chromium, then Firefox. One driver variable

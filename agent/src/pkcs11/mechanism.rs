@@ -109,6 +109,8 @@ fn pss_params(digest: DigestAlgorithm) -> PkcsPssParams {
     PkcsPssParams {
         hash_alg,
         mgf,
-        s_len: (digest.output_len() as u64).into(),
+        // CK_ULONG is 32 bits on Windows, 64 elsewhere: go through usize.
+        s_len: cryptoki::types::Ulong::try_from(digest.output_len())
+            .expect("a digest length fits a CK_ULONG"),
     }
 }
