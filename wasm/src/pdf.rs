@@ -118,7 +118,7 @@ impl PreparedPdfSignature {
     /// dialog as the document's fingerprint).
     #[wasm_bindgen(js_name = documentDigest)]
     pub fn document_digest(&self) -> Result<Vec<u8>, JsValue> {
-        Ok(self.prepared()?.document_digest())
+        Ok(self.prepared()?.document_digest().to_vec())
     }
 
     /// Embeds the agent's `signature` and returns the signed PDF. The value

@@ -83,6 +83,9 @@ pub struct PreparedPdf {
     bytes: Vec<u8>,
     byte_range: [usize; 4],
     capacity: usize,
+    /// The covered bytes' digest, kept: re-hashing a 100 MB file to show a
+    /// fingerprint would double the work.
+    digest: Vec<u8>,
     cms: PreparedSignature,
 }
 
@@ -102,8 +105,8 @@ impl PreparedPdf {
     }
 
     /// The digest of the covered bytes (the message-digest attribute).
-    pub fn document_digest(&self) -> Vec<u8> {
-        byte_range::digest(&self.bytes, &self.byte_range, self.cms.digest_algorithm())
+    pub fn document_digest(&self) -> &[u8] {
+        &self.digest
     }
 
     /// Builds the CMS around `signature` and writes it into the file.
@@ -113,6 +116,7 @@ impl PreparedPdf {
             byte_range,
             capacity,
             cms,
+            ..
         } = self;
         let cms = cms.finish(signature, scheme)?;
         byte_range::embed(&mut bytes, byte_range[1], capacity, &cms)?;
@@ -307,7 +311,9 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         signer: options.signer,
         chain: options.chain,
         digest: options.digest,
-        content: Content::Detached { digest },
+        content: Content::Detached {
+            digest: digest.clone(),
+        },
         // PAdES: the time is in /M, never in the CMS.
         signing_time: None,
     })?;
@@ -315,6 +321,7 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         bytes,
         byte_range: range,
         capacity,
+        digest,
         cms,
     })
 }
