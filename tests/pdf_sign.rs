@@ -14,32 +14,6 @@ fn images(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (sig, seal)
 }
 
-/// Both signatures valid and trusted for pdfsig, pyHanko and kyso.
-fn assert_all_valid(fx: &Fixture, signed: &Path, count: usize, what: &str) {
-    let (sigs, text) = pdf::pdfsig(fx, signed);
-    assert_eq!(
-        sigs.len(),
-        count,
-        "{what}: pdfsig sees {} signatures:\n{text}",
-        sigs.len()
-    );
-    assert!(
-        sigs.iter().all(|&(valid, trusted)| valid && trusted),
-        "{what}: pdfsig:\n{text}"
-    );
-    let (ok, text) = fx.pyhanko_validate(&[], signed);
-    assert!(ok, "{what}: pyHanko:\n{text}");
-    let (code, report) = fx.verify(signed, None, true);
-    assert_eq!(code, 0, "{what}: kyso verify: {report:#}");
-    let signatures = report["signatures"].as_array().unwrap();
-    assert_eq!(signatures.len(), count, "{what}");
-    assert_eq!(signatures.last().unwrap()["pdf"]["coversWholeFile"], true);
-    for s in signatures {
-        assert_eq!(s["indication"], "TOTAL_PASSED", "{what}: {s:#}");
-        assert_eq!(s["level"], "B-B", "{what}");
-    }
-}
-
 #[test]
 fn approved_then_issued_on_every_writer() {
     let fx = Fixture::full();
@@ -69,7 +43,7 @@ fn approved_then_issued_on_every_writer() {
             &original[..],
             "{name}: original bytes kept"
         );
-        assert_all_valid(fx, &approved, 1, &format!("{name} approved"));
+        pdf::assert_all_valid(fx, &approved, 1, &format!("{name} approved"));
 
         let issued = dir.join(format!("{name}-2-issued.pdf"));
         let out = pdf::kyso_sign_pdf(
@@ -95,7 +69,7 @@ fn approved_then_issued_on_every_writer() {
             &after_one[..],
             "{name}: first signature's bytes kept"
         );
-        assert_all_valid(fx, &issued, 2, &format!("{name} approved+issued"));
+        pdf::assert_all_valid(fx, &issued, 2, &format!("{name} approved+issued"));
         let (_, report) = fx.verify(&issued, None, true);
         let first = &report["signatures"][0];
         assert_eq!(
@@ -162,7 +136,7 @@ fn copy_appendix_incoming_and_invisible() {
         assert_success(&out, &format!("{args:?}"));
         current = out_path;
     }
-    assert_all_valid(fx, &current, 4, "copy+appendix+incoming+invisible");
+    pdf::assert_all_valid(fx, &current, 4, "copy+appendix+incoming+invisible");
     pdf::render_artifact(&current, 1, "pdf-copy-appendix-incoming");
 }
 
@@ -181,7 +155,7 @@ fn a_pyhanko_signed_pdf_gets_a_second_signature() {
     let both = dir.join("both.pdf");
     let out = pdf::kyso_sign_pdf(fx, "rsa2048", &by_pyhanko, &both, &["--role", "approved"]);
     assert_success(&out, "sign after pyHanko");
-    assert_all_valid(fx, &both, 2, "pyHanko then kyso");
+    pdf::assert_all_valid(fx, &both, 2, "pyHanko then kyso");
 }
 
 #[test]
@@ -261,7 +235,7 @@ fn certified_documents_are_respected() {
         &pdf::kyso_sign_pdf(fx, "rsa2048", &p2, &signed, &[]),
         "sign a P=2 certified PDF invisibly",
     );
-    assert_all_valid(fx, &signed, 2, "certified P=2 then signed");
+    pdf::assert_all_valid(fx, &signed, 2, "certified P=2 then signed");
     let (_, report) = fx.verify(&signed, None, true);
     assert_eq!(report["signatures"][0]["pdf"]["certificationLevel"], 2);
 

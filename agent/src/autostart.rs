@@ -24,8 +24,8 @@ pub fn is_enabled() -> bool {
     imp::is_enabled()
 }
 
-/// Linux and macOS keep the login item in a file: removing it and checking
-/// for it are the same.
+/// Linux and macOS keep the login item in a file, removed the same way (on
+/// Linux, unless the package installed one for everyone).
 #[cfg(unix)]
 mod file_item {
     pub fn disable() -> Result<(), String> {
@@ -36,10 +36,6 @@ mod file_item {
             }
             _ => Ok(()),
         }
-    }
-
-    pub fn is_enabled() -> bool {
-        super::imp::location().is_ok_and(|p| p.is_file())
     }
 }
 
@@ -70,7 +66,38 @@ mod imp {
         Ok(path)
     }
 
-    pub use super::file_item::{disable, is_enabled};
+    /// The entry the .deb installs for every user. A user's own file of the
+    /// same name overrides it, and `Hidden=true` there turns it off (XDG
+    /// Autostart spec): that is how one user opts out without root.
+    const SYSTEM_ENTRY: &str = "/etc/xdg/autostart/kyso-agent.desktop";
+
+    pub fn disable() -> Result<(), String> {
+        if !Path::new(SYSTEM_ENTRY).is_file() {
+            return super::file_item::disable();
+        }
+        let path = location()?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(
+            &path,
+            "[Desktop Entry]\nType=Application\nName=Kyso\nHidden=true\n",
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn is_enabled() -> bool {
+        match location().map(std::fs::read_to_string) {
+            Ok(Ok(entry)) => !hidden(&entry),
+            _ => Path::new(SYSTEM_ENTRY).is_file(),
+        }
+    }
+
+    fn hidden(entry: &str) -> bool {
+        entry
+            .lines()
+            .any(|l| l.trim().eq_ignore_ascii_case("hidden=true"))
+    }
 }
 
 #[cfg(target_os = "macos")]
@@ -103,7 +130,11 @@ mod imp {
         Ok(path)
     }
 
-    pub use super::file_item::{disable, is_enabled};
+    pub fn is_enabled() -> bool {
+        location().is_ok_and(|p| p.is_file())
+    }
+
+    pub use super::file_item::disable;
 }
 
 #[cfg(windows)]

@@ -28,6 +28,23 @@ pub struct Config {
     pub audit: AuditConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub tray: TrayConfig,
+}
+
+/// `[tray]`: the desktop icon. On by default; a kiosk or a seal server may
+/// turn it off. Without a desktop the agent runs without it either way.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrayConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for TrayConfig {
+    fn default() -> Self {
+        TrayConfig { enabled: true }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -124,6 +141,7 @@ fn yes() -> bool {
 #[derive(Clone, Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
+    /// Default: `audit.jsonl` beside the configuration file.
     pub path: Option<PathBuf>,
 }
 
@@ -170,26 +188,30 @@ pub struct AllowedOrigin {
 }
 
 impl Config {
-    /// Reads `path`, or the per-OS default location when `None` (a missing
-    /// default file means defaults; a missing explicit file is an error).
-    pub fn load(path: Option<&Path>) -> Result<(Config, Option<PathBuf>), String> {
-        let (path, explicit) = match path {
-            Some(p) => (p.to_path_buf(), true),
-            None => match default_path() {
-                Some(p) => (p, false),
-                None => return Ok((Config::default(), None)),
-            },
-        };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let cfg = Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-                Ok((cfg, Some(path)))
-            }
-            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {
-                Ok((Config::default(), None))
-            }
-            Err(e) => Err(format!("{}: {e}", path.display())),
+    /// Reads `path`, or when `None` the user's file, else the system-wide
+    /// one the package installs (a missing default file means defaults; a
+    /// missing explicit file is an error).
+    pub fn load(path: Option<&Path>) -> Result<Config, String> {
+        if let Some(p) = path {
+            return Self::read(p);
         }
+        for candidate in [default_path(), system_path()].into_iter().flatten() {
+            match std::fs::read_to_string(&candidate) {
+                Ok(text) => {
+                    let cfg = Config::parse(&text)
+                        .map_err(|e| format!("{}: {e}", candidate.display()))?;
+                    return Ok(cfg);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(format!("{}: {e}", candidate.display())),
+            }
+        }
+        Ok(Config::default())
+    }
+
+    fn read(path: &Path) -> Result<Config, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Config::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Parses and validates a configuration text.
@@ -258,6 +280,13 @@ pub fn default_path() -> Option<PathBuf> {
     config_dir().map(|d| d.join("agent.toml"))
 }
 
+/// The administrator's file for every user of the machine (the .deb's
+/// conffile); read when the user has none. Linux only: Windows and macOS
+/// deployments put policy in the user's directory.
+pub fn system_path() -> Option<PathBuf> {
+    (!cfg!(windows) && !cfg!(target_os = "macos")).then(|| PathBuf::from("/etc/kyso/agent.toml"))
+}
+
 /// The per-OS directory for Kyso's configuration and state.
 pub fn config_dir() -> Option<PathBuf> {
     if cfg!(windows) {
@@ -276,6 +305,15 @@ pub fn config_dir() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_packaged_configuration_parses_to_the_defaults() {
+        let cfg = Config::parse(include_str!("../packaging/agent.toml")).unwrap();
+        assert_eq!(cfg.approver.mode, ApproverMode::Dialog);
+        assert!(cfg.pkcs11.modules.is_empty() && cfg.pairing.enabled && cfg.tray.enabled);
+        let origins = cfg.allowed_origins().unwrap();
+        assert_eq!(origins.len(), DEFAULT_ORIGINS.len());
+    }
 
     #[test]
     fn the_design_example_parses() {

@@ -13,6 +13,7 @@ use kyso_core::cms::signed_attrs;
 use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der};
 use kyso_core::{auth, DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
 
+use crate::activity::Activity;
 use crate::api::CertJson;
 use crate::approver::{Action, ApprovalRequest, Approver, Credential, Document, PinRetry};
 use crate::audit::{Audit, Event};
@@ -113,6 +114,7 @@ pub struct Service {
     approver: Box<dyn Approver>,
     audit: Audit,
     allowed: Vec<AllowedOrigin>,
+    activity: Activity,
     /// One lock per token serial: a token does one thing at a time.
     token_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Logged-in signers, with their resolved certificates, kept between
@@ -134,6 +136,7 @@ impl Service {
             approver,
             audit,
             allowed,
+            activity: Activity::default(),
             token_locks: Mutex::new(HashMap::new()),
             kept: Mutex::new(HashMap::new()),
         }
@@ -149,6 +152,18 @@ impl Service {
 
     pub fn audit(&self) -> &Audit {
         &self.audit
+    }
+
+    /// Operations under way and the last token failure (for the tray).
+    pub fn activity(&self) -> &Activity {
+        &self.activity
+    }
+
+    /// Labels of the present tokens, looking again for tokens plugged in
+    /// since the last look.
+    pub fn token_labels(&self) -> Vec<String> {
+        self.rescan_if_empty();
+        self.tokens.labels()
     }
 
     pub fn token_count(&self) -> usize {
@@ -377,6 +392,19 @@ impl Service {
     /// retried once after a fresh lookup and login, so a re-inserted token
     /// works again and a removed one is reported as such.
     fn with_signer<T>(
+        &self,
+        origin: &Origin,
+        cert: &TokenCertificate,
+        action: &Action,
+        op: impl Fn(&Signer) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let _busy = self.activity.begin();
+        let result = self.approve_and_run(origin, cert, action, op);
+        self.activity.finished(result.as_ref().map(|_| ()));
+        result
+    }
+
+    fn approve_and_run<T>(
         &self,
         origin: &Origin,
         cert: &TokenCertificate,

@@ -210,6 +210,19 @@ impl Session {
         assert!(r["value"].is_null(), "upload failed: {r}");
     }
 
+    /// A PNG of the viewport, for a person to look at.
+    pub fn screenshot(&self, path: &Path) {
+        let shot = self.command("GET", "/screenshot", None);
+        let png = shot["value"]
+            .as_str()
+            .and_then(|b| {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.decode(b).ok()
+            })
+            .unwrap_or_else(|| panic!("no screenshot: {shot}"));
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+
     pub fn goto(&self, url: &str) {
         self.command("POST", "/url", Some(json!({"url": url})));
     }

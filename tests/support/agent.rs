@@ -93,9 +93,13 @@ impl Agent {
         let mut child = Command::new(bin("kyso-agent"))
             .arg("--config")
             .arg(&path)
-            .envs(env.iter().copied())
             .env("SOFTHSM2_CONF", &fx.manifest.softhsm2_conf)
             .env("HOME", dir)
+            // No icon in the developer's own tray; tests/agent_tray.rs hands
+            // the agent a private bus.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            // After the defaults, so a test may point at another token set.
+            .envs(env.iter().copied())
             .env_remove("KYSO_PKCS11_MODULE")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -172,6 +176,37 @@ impl Agent {
     /// Whether the process is still running.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The process id (a tray icon's D-Bus name carries it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout` for the agent to end by itself; how it ended,
+    /// or `None` if it is still running.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if started.elapsed() < timeout => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Stops the agent (if it still runs) and returns what it wrote on stderr.
+    pub fn stop(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            e.read_to_string(&mut err).ok();
+        }
+        err
     }
 }
 

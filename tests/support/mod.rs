@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod pdf;
 pub mod signing;
+pub mod tray;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -225,6 +225,32 @@ pub fn pdfsig(fx: &Fixture, pdf: &Path) -> (Vec<(bool, bool)>, String) {
     (sigs, text)
 }
 
+/// Both signatures valid and trusted for pdfsig, pyHanko and kyso.
+pub fn assert_all_valid(fx: &Fixture, signed: &Path, count: usize, what: &str) {
+    let (sigs, text) = pdfsig(fx, signed);
+    assert_eq!(
+        sigs.len(),
+        count,
+        "{what}: pdfsig sees {} signatures:\n{text}",
+        sigs.len()
+    );
+    assert!(
+        sigs.iter().all(|&(valid, trusted)| valid && trusted),
+        "{what}: pdfsig:\n{text}"
+    );
+    let (ok, text) = fx.pyhanko_validate(&[], signed);
+    assert!(ok, "{what}: pyHanko:\n{text}");
+    let (code, report) = fx.verify(signed, None, true);
+    assert_eq!(code, 0, "{what}: kyso verify: {report:#}");
+    let signatures = report["signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), count, "{what}");
+    assert_eq!(signatures.last().unwrap()["pdf"]["coversWholeFile"], true);
+    for s in signatures {
+        assert_eq!(s["indication"], "TOTAL_PASSED", "{what}: {s:#}");
+        assert_eq!(s["level"], "B-B", "{what}");
+    }
+}
+
 /// Renders page `page` to a PNG in the artifacts directory, for a person to
 /// look at the stamp.
 pub fn render_artifact(pdf: &Path, page: u32, name: &str) -> PathBuf {

@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod cmd;
 mod demo;
+mod package;
 mod setup;
 mod test;
 
@@ -25,8 +26,13 @@ commands:
                    the wasm tests in headless Chromium and Firefox
   build            release build of the workspace and the page's wasm module
                    (js-sdk/dist)
-  demo             setup, build the kyso CLI and provision a SoftHSM demo token
-                   in target/demo
+  demo             setup, build the agent, the demo portal and the SDK, provision
+                   a SoftHSM demo token and sample PDFs in target/demo, start the
+                   agent and the portal (http://127.0.0.1:8080); Ctrl-C stops both
+  package [--debug]
+                   a .deb of the agent, its window and the CLI with the
+                   system-wide config, autostart entry and trust anchors, in
+                   target/debian (--debug: from the debug build)
   bench [--quick] [--only=agent|hash]
                    benchmarks against peers measured in the same run; writes
                    docs/benchmarks.md (--quick: fewer iterations)
@@ -56,9 +62,11 @@ fn main() -> ExitCode {
             bench::run(&ws, extra)
         }
         ("setup", []) => setup::run(&ws),
+        ("package", []) => package::run(&ws, false).map(drop),
+        ("package", [flag]) if flag == "--debug" => package::run(&ws, true).map(drop),
         ("build", []) => build::run(&ws),
         ("demo", []) => demo::run(&ws),
-        ("setup" | "build" | "demo" | "bench", _) => {
+        ("setup" | "build" | "demo" | "bench" | "package", _) => {
             eprintln!("xtask: `{command}` takes no arguments\n\n{USAGE}");
             return ExitCode::from(EXIT_USAGE);
         }

@@ -11,7 +11,12 @@ use crate::cmd::{self, Result};
 /// PAdES tests sign the output of; time: GNU time's peak-memory figure in
 /// the benchmarks; xvfb, xdotool and imagemagick: the consent window is
 /// tested on a virtual display, driven and photographed; libxcursor1, libxi6
-/// and libxkbcommon-x11-0: what the window (winit) loads at run time.
+/// and libxkbcommon-x11-0: what the window (winit) loads at run time;
+/// dbus-daemon, xfce4-panel and python3-dbus: the tray test runs a private
+/// session bus with a real StatusNotifier host (the panel's systray) and
+/// reads and clicks the menu over D-Bus; fonts-dejavu-core: the font the
+/// panel draws the menu in, with Vietnamese letters (fontconfig would
+/// otherwise settle for whichever font some package brought).
 const APT_PACKAGES: &[&str] = &[
     "softhsm2",
     "opensc",
@@ -32,6 +37,10 @@ const APT_PACKAGES: &[&str] = &[
     "libxcursor1",
     "libxi6",
     "libxkbcommon-x11-0",
+    "dbus-daemon",
+    "xfce4-panel",
+    "python3-dbus",
+    "fonts-dejavu-core",
 ];
 
 /// Must equal the `wasm-bindgen` pin in Cargo.toml exactly: the CLI refuses

@@ -11,6 +11,8 @@ pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
     wasm(ws)?;
     crate::build::wasm(ws)?;
     binaries(ws)?;
+    // tests/package_deb.rs inspects the package built from these binaries.
+    crate::package::run(ws, true)?;
     cargo_test(ws, cargo_test_args)?;
     wasm_in_browsers(ws)
 }

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 use super::{Action, ApprovalRequest, Approver, Credential};
 use crate::origin::Origin;
 use crate::pkcs11::Pin;
+use crate::preferences::Preferences;
 use crate::Error;
 
 /// Extra time the agent gives the window beyond its own countdown before
@@ -30,14 +31,15 @@ const GRACE: Duration = Duration::from_secs(5);
 pub struct DialogApprover {
     program: PathBuf,
     timeout: Duration,
-    lang: &'static str,
+    preferences: Arc<Preferences>,
     /// PINs the user asked to remember, per token serial, until they expire.
     remembered: Mutex<HashMap<String, (Zeroizing<String>, Instant)>>,
 }
 
 impl DialogApprover {
-    /// `kyso-dialog` from `$KYSO_DIALOG`, else beside this executable.
-    pub fn new(timeout: Duration) -> Self {
+    /// `kyso-dialog` from `$KYSO_DIALOG`, else beside this executable; the
+    /// window speaks the language chosen in `preferences` when it opens.
+    pub fn new(timeout: Duration, preferences: Arc<Preferences>) -> Self {
         let program = std::env::var_os("KYSO_DIALOG")
             .map(PathBuf::from)
             .or_else(|| {
@@ -45,14 +47,10 @@ impl DialogApprover {
                 Some(exe.with_file_name(format!("kyso-dialog{}", std::env::consts::EXE_SUFFIX)))
             })
             .unwrap_or_else(|| PathBuf::from("kyso-dialog"));
-        let lang = match std::env::var("KYSO_LANG").or_else(|_| std::env::var("LANG")) {
-            Ok(l) if l.starts_with("en") => "en",
-            _ => "vi",
-        };
         DialogApprover {
             program,
             timeout,
-            lang,
+            preferences,
             remembered: Mutex::new(HashMap::new()),
         }
     }
@@ -164,7 +162,7 @@ impl Approver for DialogApprover {
         let identifiers = info.identifiers.labelled();
         let answer = self.ask(&DialogRequest {
             kind,
-            lang: self.lang,
+            lang: self.preferences.language().code(),
             origin: request.origin.to_string(),
             documents,
             hash,
@@ -218,7 +216,7 @@ impl Approver for DialogApprover {
     fn approve_site(&self, origin: &Origin) -> Result<bool, Error> {
         let answer = self.ask(&DialogRequest {
             kind: "site",
-            lang: self.lang,
+            lang: self.preferences.language().code(),
             origin: origin.to_string(),
             documents: Vec::new(),
             hash: None,

@@ -247,6 +247,22 @@ impl Tokens {
             .is_some_and(|i| i.token_present())
     }
 
+    /// Labels of the present, initialised tokens.
+    pub fn labels(&self) -> Vec<String> {
+        let _shared = self.shared();
+        self.modules
+            .iter()
+            .flat_map(|m| {
+                let slots = m.ctx.get_slots_with_initialized_token().unwrap_or_default();
+                slots
+                    .into_iter()
+                    .filter_map(|slot| m.ctx.get_token_info(slot).ok())
+                    .map(|info| TokenInfo::from(&info).label)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     /// Number of present, initialised tokens.
     pub fn token_count(&self) -> usize {
         let _shared = self.shared();

@@ -56,7 +56,7 @@ pub struct State {
     pub port: u16,
     pub config: Config,
     pub(crate) guard: guard::Guard,
-    pub(crate) pairing: Pairing,
+    pub(crate) pairing: Arc<Pairing>,
 }
 
 /// Binds 127.0.0.1 (and ::1 when available) on the configured port or its two
@@ -64,7 +64,7 @@ pub struct State {
 pub async fn run(
     config: Config,
     service: Arc<Service>,
-    pairing: Pairing,
+    pairing: Arc<Pairing>,
     on_ready: impl FnOnce(u16),
 ) -> Result<(), String> {
     let (v4, port) = bind_v4(config.server.port).await?;

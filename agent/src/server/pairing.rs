@@ -67,21 +67,46 @@ impl Pairing {
         Ok(PendingGuard { pairing: self })
     }
 
+    /// The sites the user allowed, in order.
+    pub fn sites(&self) -> Vec<String> {
+        self.paired
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets a site the user allowed (the tray's "revoke"): its next call
+    /// gets `ORIGIN_NOT_ALLOWED` until it is paired again. Returns whether it
+    /// was paired.
+    pub fn revoke(&self, origin: &str) -> bool {
+        let mut paired = self.paired.lock().unwrap_or_else(|p| p.into_inner());
+        let removed = paired.remove(origin);
+        if removed {
+            self.save(&paired);
+        }
+        removed
+    }
+
+    fn save(&self, paired: &BTreeSet<String>) {
+        let Some(f) = &self.file else { return };
+        if let Some(dir) = f.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(text) = serde_json::to_string_pretty(paired) {
+            if let Err(e) = std::fs::write(f, text) {
+                eprintln!("kyso-agent: cannot save paired sites: {e}");
+            }
+        }
+    }
+
     pub(crate) fn record(&self, origin: &Origin, approved: bool) {
         let key = origin.to_string();
         if approved {
             let mut paired = self.paired.lock().unwrap_or_else(|p| p.into_inner());
             paired.insert(key);
-            if let Some(f) = &self.file {
-                if let Some(dir) = f.parent() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-                if let Ok(text) = serde_json::to_string_pretty(&*paired) {
-                    if let Err(e) = std::fs::write(f, text) {
-                        eprintln!("kyso-agent: cannot save paired sites: {e}");
-                    }
-                }
-            }
+            self.save(&paired);
         } else {
             self.denied
                 .lock()

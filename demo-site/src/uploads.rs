@@ -1,0 +1,137 @@
+//! What every upload goes through: JSON parsing with a clear error, the PDF
+//! decoded from base64 and checked to be a PDF at all, then verified by
+//! kyso-core on a blocking thread (a large PDF takes a moment; the async
+//! threads keep serving meanwhile).
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use kyso_core::report::ValidationReport;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::server::App;
+
+/// The body as JSON of type `T`; serde's message says which field is wrong.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest(e.to_string()))
+}
+
+/// A base64 PDF from the page. Only the header is checked here: whether it
+/// is readable is core's verdict (`PDF_MALFORMED` findings in the report).
+pub fn decode_pdf(b64: &str) -> Result<Vec<u8>, Error> {
+    let bytes = STANDARD
+        .decode(b64.trim())
+        .map_err(|e| Error::BadRequest(format!("pdf: not base64 ({e})")))?;
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(Error::NotPdf);
+    }
+    Ok(bytes)
+}
+
+/// Verifies `pdf` with kyso-core off the async threads.
+pub async fn verify(app: &Arc<App>, pdf: Arc<Vec<u8>>) -> Result<ValidationReport, Error> {
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || app.verifier.verify_pdf(&pdf))
+        .await
+        .map_err(|e| Error::Store(format!("verification task: {e}")))
+}
+
+/// Accepts a report only when it has `want` signatures or more and all
+/// passed; otherwise the error the page shows (with the report).
+pub fn require_valid(report: ValidationReport, want: usize) -> Result<ValidationReport, Error> {
+    if report.signatures.is_empty() {
+        // An unreadable file reports one failed pseudo-signature; a readable
+        // one without signatures reports none.
+        return Err(Error::NotSigned);
+    }
+    if crate::verification::all_passed(&report, want) {
+        Ok(report)
+    } else {
+        Err(Error::SignatureInvalid(Box::new(report)))
+    }
+}
+
+/// A text field: trimmed, required unless `optional`, at most `max` chars.
+pub fn text(
+    value: &str,
+    field: &'static str,
+    label: (&str, &str),
+    max: usize,
+    optional: bool,
+) -> Result<String, Error> {
+    let v = value.trim();
+    if v.is_empty() && !optional {
+        return Err(Error::field(
+            field,
+            format!("{} is required", label.0),
+            format!("Chưa nhập {}", label.1),
+        ));
+    }
+    if v.chars().count() > max || v.chars().any(|c| c.is_control()) {
+        return Err(Error::field(
+            field,
+            format!(
+                "{}: at most {max} characters, no control characters",
+                label.0
+            ),
+            format!("{}: tối đa {max} ký tự, không có ký tự điều khiển", label.1),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// A file name safe to show and store: the last path component, printable.
+pub fn file_name(name: &str, fallback: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if clean.trim().is_empty() {
+        fallback.to_string()
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn garbage_uploads_are_clear_errors() {
+        assert_eq!(decode_pdf("@@@").unwrap_err().code(), "BAD_REQUEST");
+        assert_eq!(
+            decode_pdf(&STANDARD.encode(b"0\x82garbage cms"))
+                .unwrap_err()
+                .code(),
+            "PDF_MALFORMED"
+        );
+        assert!(decode_pdf(&STANDARD.encode(b"%PDF-1.7\n")).is_ok());
+        let e = parse_json::<serde_json::Map<String, serde_json::Value>>(b"{\"a\":").unwrap_err();
+        assert_eq!(e.code(), "BAD_REQUEST");
+    }
+
+    #[test]
+    fn unsigned_and_unreadable_files_are_refused() {
+        let v = crate::verification::Verifier::new(&[]).unwrap();
+        let truncated = require_valid(v.verify_pdf(b"%PDF-1.7\n1 0 obj"), 1).unwrap_err();
+        assert_eq!(truncated.code(), "SIGNATURE_INVALID");
+        assert!(truncated.body()["error"]["report"]["signatures"].is_array());
+    }
+
+    #[test]
+    fn fields_are_trimmed_and_bounded() {
+        assert_eq!(
+            text(" An ", "f", ("Name", "họ tên"), 10, false).unwrap(),
+            "An"
+        );
+        let e = text("", "fullName", ("Name", "họ tên"), 10, false).unwrap_err();
+        assert_eq!(e.body()["error"]["field"], "fullName");
+        assert!(e.message_vi().contains("họ tên"));
+        assert!(text("a\u{7}", "f", ("N", "n"), 10, false).is_err());
+        assert!(text(&"x".repeat(11), "f", ("N", "n"), 10, false).is_err());
+        assert_eq!(text("", "f", ("N", "n"), 10, true).unwrap(), "");
+        assert_eq!(file_name("C:\\Users\\a\\hồ sơ.pdf", "x.pdf"), "hồ sơ.pdf");
+        assert_eq!(file_name("../../", "x.pdf"), "x.pdf");
+    }
+}
