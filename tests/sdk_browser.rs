@@ -237,24 +237,7 @@ fn local_network_access(browser: Browser) {
         &format!("sdk-lna-{browser:?}"),
         &format!("[[origins]]\norigin = \"{page}\"\nunattended = true\n"),
     );
-    let mut launch = Launch::default();
-    match browser {
-        Browser::Chromium => {
-            launch.chromium_flags = vec![
-                format!(
-                    "--ip-address-space-overrides=127.0.0.2:{}=public",
-                    server.port
-                ),
-                format!("--unsafely-treat-insecure-origin-as-secure={page}"),
-            ]
-        }
-        Browser::Firefox => {
-            launch.firefox_prefs.insert(
-                "network.lna.address_space.public.override".into(),
-                format!("127.0.0.2:{}", server.port).into(),
-            );
-        }
-    }
+    let launch = Launch::public_site(browser, "127.0.0.2", server.port);
     let cert_id = fx.cert_id("p256");
     let connect_and_sign = format!(
         r#"const {{ Kyso }} = await import("/kyso.js");

@@ -168,6 +168,9 @@ fn reply(answer: Answer) -> Reply {
             if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
                 h.insert("content-disposition", d);
             }
+            // A document's PDF and preview keep their URL when the clerk
+            // issues it; always ask again.
+            h.insert("cache-control", HeaderValue::from_static("no-cache"));
             security_headers(h);
             r
         }

@@ -107,7 +107,12 @@ export class Kyso {
   readonly lang: "vi" | "en";
   static connect(options?: {
     ports?: number[];
+    /** Calls that need no person (finding the agent, certificates). Default 3000. */
     timeoutMs?: number;
+    /** Calls that wait for consent and the PIN (pair, sign, signBatch,
+     * authenticate); the agent's own approver timeout normally ends them
+     * first with USER_TIMEOUT. Default 300000. */
+    approvalTimeoutMs?: number;
     lang?: "vi" | "en";
     /** Extra anchors (PEM or DER) for the reports of signatures made here. */
     trustAnchors?: (string | Uint8Array)[];

@@ -156,12 +156,14 @@ async function loopbackPermission() {
 export class Kyso {
   #base;
   #timeoutMs;
+  #approvalTimeoutMs;
   #certificates;
   #anchors;
 
-  constructor(base, info, timeoutMs, lang, anchors) {
+  constructor(base, info, { timeoutMs, approvalTimeoutMs }, lang, anchors) {
     this.#base = base;
     this.#timeoutMs = timeoutMs;
+    this.#approvalTimeoutMs = approvalTimeoutMs;
     this.#anchors = anchors;
     /** The agent's /v1/info answer. */
     this.info = info;
@@ -169,7 +171,13 @@ export class Kyso {
   }
 
   /** Finds the agent on its ports and checks the API version. */
-  static async connect({ ports = DEFAULT_PORTS, timeoutMs = 3000, lang = "vi", trustAnchors = [] } = {}) {
+  static async connect({
+    ports = DEFAULT_PORTS,
+    timeoutMs = 3000,
+    approvalTimeoutMs = 300_000,
+    lang = "vi",
+    trustAnchors = [],
+  } = {}) {
     if (typeof isSecureContext !== "undefined" && !isSecureContext) throw KysoError.of("CONTEXT_INSECURE");
     const wasmLoading = loadWasm();
     let blocked = false;
@@ -180,7 +188,8 @@ export class Kyso {
         if (info.name !== "kyso-agent") continue;
         if (info.api !== API_VERSION) throw KysoError.of("VERSION_MISMATCH", info);
         await wasmLoading;
-        return new Kyso(base, info, timeoutMs, lang, trustAnchors.map(toPem).join("\n"));
+        const timeouts = { timeoutMs, approvalTimeoutMs };
+        return new Kyso(base, info, timeouts, lang, trustAnchors.map(toPem).join("\n"));
       } catch (e) {
         if (e instanceof KysoError && e.code === "VERSION_MISMATCH") throw e;
         if (e instanceof KysoError && e.code === "TIMEOUT") blocked = true;
@@ -198,7 +207,7 @@ export class Kyso {
 
   /** Asks the user to allow this site (https sites only). */
   async pair() {
-    return this.#send("POST", "/v1/pair", {});
+    return this.#ask("POST", "/v1/pair", {});
   }
 
   /**
@@ -219,7 +228,7 @@ export class Kyso {
     const prepared = call(() =>
       wasm.prepareCms(b64.decode(cert.certificate), concat(cert.chain.map(b64.decode)), digest, contentDigest, bytes, Date.now()),
     );
-    const answer = await this.#send("POST", "/v1/sign", {
+    const answer = await this.#ask("POST", "/v1/sign", {
       certificateId: cert.id,
       signedAttributes: b64.encode(call(() => prepared.signedAttributes())),
       digestAlgorithm: digest,
@@ -286,7 +295,7 @@ export class Kyso {
       ),
     );
     try {
-      const answer = await this.#send("POST", "/v1/sign", {
+      const answer = await this.#ask("POST", "/v1/sign", {
         certificateId: cert.id,
         signedAttributes: b64.encode(call(() => prepared.signedAttributes())),
         digestAlgorithm: digest,
@@ -322,7 +331,7 @@ export class Kyso {
         ),
       });
     }
-    const answer = await this.#send("POST", "/v1/sign-batch", {
+    const answer = await this.#ask("POST", "/v1/sign-batch", {
       certificateId: cert.id,
       digestAlgorithm: digest,
       items: items.map((item, i) => ({
@@ -342,7 +351,7 @@ export class Kyso {
 
   /** A kyso-auth:1 login token for `nonce` (base64url, ≥ 32 bytes from the server). */
   async authenticate(nonce, { certificateId } = {}) {
-    return this.#send("POST", "/v1/authenticate", certificateId ? { nonce, certificateId } : { nonce });
+    return this.#ask("POST", "/v1/authenticate", certificateId ? { nonce, certificateId } : { nonce });
   }
 
   /** Verifies a .p7s in the page; no agent needed. */
@@ -404,6 +413,13 @@ export class Kyso {
 
   #send(method, path, body) {
     return request(this.#base, method, path, body, this.#timeoutMs);
+  }
+
+  /** A call that waits for the person at the token (consent, PIN): the
+   * agent bounds it with its own approver timeout (USER_TIMEOUT); this only
+   * catches an agent that stopped answering. */
+  #ask(method, path, body) {
+    return request(this.#base, method, path, body, this.#approvalTimeoutMs);
   }
 }
 

@@ -106,6 +106,30 @@ pub struct Launch {
     pub firefox_prefs: serde_json::Map<String, Value>,
 }
 
+impl Launch {
+    /// Tells `browser` that the site on `address:port` (plain http, on
+    /// loopback) is a public one, so Local Network Access applies to it as
+    /// to a real portal: the way to test that without leaving loopback.
+    pub fn public_site(browser: Browser, address: &str, port: u16) -> Launch {
+        let mut launch = Launch::default();
+        match browser {
+            Browser::Chromium => {
+                launch.chromium_flags = vec![
+                    format!("--ip-address-space-overrides={address}:{port}=public"),
+                    format!("--unsafely-treat-insecure-origin-as-secure=http://{address}:{port}"),
+                ]
+            }
+            Browser::Firefox => {
+                launch.firefox_prefs.insert(
+                    "network.lna.address_space.public.override".into(),
+                    format!("{address}:{port}").into(),
+                );
+            }
+        }
+        launch
+    }
+}
+
 impl Session {
     pub fn start(browser: Browser, scratch: &Path) -> Session {
         Self::start_with(browser, scratch, &Launch::default())
@@ -176,6 +200,12 @@ impl Session {
             _profile: profile,
         };
         session.command("POST", "/timeouts", Some(json!({"script": 120_000})));
+        // A desktop's window, so screenshots show pages as users see them.
+        session.command(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": 1280, "height": 1000})),
+        );
         session
     }
 

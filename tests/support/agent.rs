@@ -25,6 +25,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: HashMap<String, String>,
     pub body: String,
+    /// The body as sent (binary answers: PDFs, images).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -53,16 +55,28 @@ impl Agent {
     /// Starts an agent on `fx`'s token with the unattended approver and the
     /// test origins, plus `extra` TOML appended to the config.
     pub fn start(fx: &Fixture, name: &str, extra: &str) -> Agent {
+        Self::start_full(fx, name, extra, &fx.manifest.pin, &[])
+    }
+
+    /// Like [`Agent::start`] with the PIN the unattended approver reads
+    /// (a wrong one, say) and extra environment (another token set).
+    pub fn start_full(
+        fx: &Fixture,
+        name: &str,
+        extra: &str,
+        pin: &str,
+        env: &[(&str, &str)],
+    ) -> Agent {
         let dir = fx.scratch(&format!("agent-{name}"));
-        let pin = dir.join("pin");
-        std::fs::write(&pin, &fx.manifest.pin).unwrap();
-        set_mode(&pin, 0o600);
+        let pin_file = dir.join("pin");
+        std::fs::write(&pin_file, pin).unwrap();
+        set_mode(&pin_file, 0o600);
         let audit = dir.join("audit.jsonl");
         let _ = std::fs::remove_file(&audit);
         let mut config = format!(
             "[server]\nport = 0\n[pkcs11]\nmodules = [\"{}\"]\n[approver]\nmode = \"unattended\"\npin_file = \"{}\"\ntimeout_seconds = 30\n[audit]\npath = \"{}\"\n",
             fx.manifest.module.display(),
-            pin.display(),
+            pin_file.display(),
             audit.display()
         );
         for o in ORIGINS {
@@ -71,7 +85,7 @@ impl Agent {
             ));
         }
         config.push_str(extra);
-        Self::start_with_config(fx, &dir, &config)
+        Self::start_with_env(fx, &dir, &config, env)
             .unwrap_or_else(|e| panic!("agent did not start: {e}"))
     }
 
@@ -252,6 +266,11 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, String)], bod
 }
 
 fn parse(raw: &[u8]) -> Reply {
+    let bytes = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| raw[at + 4..].to_vec())
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(raw);
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
@@ -268,6 +287,7 @@ fn parse(raw: &[u8]) -> Reply {
         status,
         headers,
         body: body.to_string(),
+        bytes,
     }
 }
 

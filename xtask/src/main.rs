@@ -24,8 +24,8 @@ commands:
   test [ARGS]      setup, then cargo fmt --check, clippy, the wasm build of core and
                    cargo test --workspace (ARGS go to it, e.g. -- --nocapture), then
                    the wasm tests in headless Chromium and Firefox
-  build            release build of the workspace and the page's wasm module
-                   (js-sdk/dist)
+  build [--wasm]   release build of the workspace and the page's wasm module
+                   (js-sdk/dist); --wasm: only the page's module and the SDK
   demo             setup, build the agent, the demo portal and the SDK, provision
                    a SoftHSM demo token and sample PDFs in target/demo, start the
                    agent and the portal (http://127.0.0.1:8080); Ctrl-C stops both
@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         ("package", []) => package::run(&ws, false).map(drop),
         ("package", [flag]) if flag == "--debug" => package::run(&ws, true).map(drop),
         ("build", []) => build::run(&ws),
+        ("build", [flag]) if flag == "--wasm" => build::wasm(&ws),
         ("demo", []) => demo::run(&ws),
         ("setup" | "build" | "demo" | "bench" | "package", _) => {
             eprintln!("xtask: `{command}` takes no arguments\n\n{USAGE}");
