@@ -62,7 +62,17 @@ fn tampered_signed_attributes_are_a_crypto_failure() {
         .windows(2)
         .position(|w| w == [0x17, 0x0d])
         .expect("UTCTime");
-    corrupt_inside(&p7s, &attrs[time_at + 2..time_at + 14]);
+    // Flip the last digit of the seconds: always another valid digit, so the
+    // attributes still parse and only the signature check can fail (the
+    // middle digit, the hour's first, gives an invalid hour from 20:00 UTC).
+    let digits = &attrs[time_at + 2..time_at + 14];
+    let mut bytes = std::fs::read(&p7s).unwrap();
+    let at = bytes
+        .windows(digits.len())
+        .position(|w| w == digits)
+        .expect("signing time in the file");
+    bytes[at + digits.len() - 1] ^= 0x01;
+    std::fs::write(&p7s, bytes).unwrap();
     let (code, report) = fx.verify(&p7s, Some(&content), true);
     assert_eq!(code, 1);
     assert_eq!(verdict(&report).1, "SIG_CRYPTO_FAILURE");

@@ -114,7 +114,12 @@ fn run(session: &Session, body: &str) -> Value {
         .unwrap_or_else(|| panic!("the page script failed: {out}"))
 }
 
-fn shot(session: &Session, browser: Browser, name: &str) {
+/// A screenshot with `focus` (what the step is about) scrolled into view.
+fn shot(session: &Session, browser: Browser, name: &str, focus: &str) {
+    session.run(&format!(
+        "const el = document.querySelector({}); if (el) el.scrollIntoView({{ block: \"center\" }}); return 1;",
+        serde_json::to_string(focus).unwrap()
+    ));
     let file = artifacts().join(format!("demo-{name}-{browser:?}.png").to_lowercase());
     session.screenshot(&file);
 }
@@ -176,7 +181,7 @@ fn flows(browser: Browser) {
     );
     assert_eq!(login["first"], 200);
     assert_eq!(login["again"]["error"]["code"], "NONCE_USED", "{login}");
-    shot(&session, browser, "home");
+    shot(&session, browser, "home", "#login-result");
 
     // Citizen: the form with a PDF attached, signed in the browser, verified
     // on the server, the receipt shows its report.
@@ -201,7 +206,7 @@ fn flows(browser: Browser) {
         ),
     );
     assert_eq!(citizen["state"], "done", "citizen: {citizen}");
-    shot(&session, browser, "citizen");
+    shot(&session, browser, "citizen", "#result");
     let receipt = citizen["receipt"]
         .as_str()
         .expect("a receipt link")
@@ -218,7 +223,7 @@ fn flows(browser: Browser) {
         shown["text"].as_str().unwrap().contains("Trần Thị Ánh"),
         "{shown}"
     );
-    shot(&session, browser, "receipt");
+    shot(&session, browser, "receipt", "#report");
     let id = receipt.rsplit('=').next().unwrap();
     let submitted = write(
         &dir,
@@ -275,7 +280,7 @@ fn flows(browser: Browser) {
     assert_eq!(view["loaded"], "1", "preview: {view}");
     assert!(view["width"].as_u64().unwrap() > 300, "{view}");
     assert_eq!(view["indication"], "TOTAL_PASSED", "{view}");
-    shot(&session, browser, "staff");
+    shot(&session, browser, "staff", "#preview");
     let issued = write(
         &dir,
         "van-ban.pdf",
@@ -311,6 +316,33 @@ fn flows(browser: Browser) {
             );
         }
     }
+    // A detached .p7s (made by the CLI on the same token) with its original.
+    let original = write(
+        &dir,
+        "to-khai.xml",
+        "<ToKhai>Trần Thị Ánh</ToKhai>".as_bytes(),
+    );
+    let p7s = dir.join("to-khai.xml.p7s");
+    kyso_tests::assert_success(&fx.sign_cms("p256", &original, &p7s, &[]), "kyso sign cms");
+    run(
+        &session,
+        r##"document.querySelector("#verify-result").dataset.state = ""; return 1;"##,
+    );
+    session.upload("#verify-file", &p7s);
+    run(
+        &session,
+        r##"await until("#verify-result"); document.querySelector("#verify-result").dataset.state = ""; return 1;"##,
+    );
+    session.upload("#verify-content", &original);
+    let detached = run(&session, r##"return await until("#verify-result");"##);
+    assert_eq!(
+        detached["indication"], "TOTAL_PASSED",
+        "p7s + original: {detached}"
+    );
+    assert!(
+        detached["text"].as_str().unwrap().contains("Trần Thị Ánh"),
+        "the signer is shown: {detached}"
+    );
     assert_eq!(
         verdicts[0]["indication"], "TOTAL_FAILED",
         "tampered: {}",
@@ -321,7 +353,7 @@ fn flows(browser: Browser) {
         "issued: {}",
         verdicts[1]
     );
-    shot(&session, browser, "verify");
+    shot(&session, browser, "verify", "#verify-result");
 
     // The usage dashboard counts every accepted signature.
     session.goto(&format!("{origin}/dashboard.html"));
@@ -348,7 +380,7 @@ fn flows(browser: Browser) {
             .contains("UBND phường Bến Nghé"),
         "{usage}"
     );
-    shot(&session, browser, "dashboard");
+    shot(&session, browser, "dashboard", "#chart");
 }
 
 /// A port nothing listens on now: the portal's, chosen before the agent's
@@ -420,7 +452,7 @@ fn failures(browser: Browser) {
         "{s}"
     );
     assert_eq!(s["install"], true, "the install hint is shown: {s}");
-    shot(&session, browser, "no-agent");
+    shot(&session, browser, "no-agent", "#agent-status");
     drop(portal);
 
     // A wrong PIN in the agent's hands: PIN_INCORRECT reaches the page.
@@ -435,7 +467,7 @@ fn failures(browser: Browser) {
         (Some("error"), Some("PIN_INCORRECT")),
         "{r}"
     );
-    shot(&session, browser, "wrong-pin");
+    shot(&session, browser, "wrong-pin", "#result");
     drop((portal, wrong));
 
     // No token plugged in: nothing to sign with, said so.
@@ -462,12 +494,21 @@ fn failures(browser: Browser) {
     let portal = Portal::start(fx, &dir, "127.0.0.1", port, tokenless.port);
     session.goto(&format!("{origin}/citizen.html"));
     let r = submit_citizen(&session, attachment, "none");
-    assert_eq!(r["state"], "error", "{r}");
-    assert!(
-        ["NO_CERTIFICATE", "TOKEN_NOT_FOUND"].contains(&r["code"].as_str().unwrap_or_default()),
+    assert_eq!(
+        (r["state"].as_str(), r["code"].as_str()),
+        (Some("error"), Some("NO_CERTIFICATE")),
         "{r}"
     );
-    shot(&session, browser, "no-token");
+    assert!(
+        r["text"].as_str().unwrap().contains("cắm thiết bị ký số"),
+        "{r}"
+    );
+    let s = agent_status(&session);
+    assert!(
+        s["text"].as_str().unwrap().contains("cắm thiết bị ký số"),
+        "the page asks to plug the token in: {s}"
+    );
+    shot(&session, browser, "no-token", "#result");
     drop((portal, tokenless));
 
     // A site the agent does not allow: refused at once, the reason shown.
@@ -490,7 +531,7 @@ fn failures(browser: Browser) {
     );
     let r = submit_citizen(&session, attachment, &fx.cert_id("p256"));
     assert_eq!(r["state"], "error", "{r}");
-    shot(&session, browser, "origin-refused");
+    shot(&session, browser, "origin-refused", "#agent-status");
     assert!(
         !elsewhere.audit_lines().iter().any(|l| l["event"] == "sign"),
         "nothing was signed for a refused site"
@@ -554,7 +595,12 @@ fn public_site(browser: Browser) {
                 "{case} hung"
             );
         }
-        shot(&session, browser, &format!("public-{case}"));
+        shot(
+            &session,
+            browser,
+            &format!("public-{case}"),
+            "#agent-status",
+        );
     }
     let signs = agent
         .audit_lines()

@@ -392,7 +392,8 @@ function fillPicker(select) {
 
 /** The certificate id chosen in a picker. */
 export function chosenCertificate(select) {
-  if (!select.value) throw PortalError.of("NO_CERTIFICATE", "errNoCert");
+  // With no certificate at all the user must plug the token in, not choose.
+  if (!select.value) throw PortalError.of("NO_CERTIFICATE", certificates.length ? "errNoCert" : "agentNoCerts");
   return select.value;
 }
 
