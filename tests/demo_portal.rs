@@ -281,6 +281,30 @@ fn flows(browser: Browser) {
     assert!(view["width"].as_u64().unwrap() > 300, "{view}");
     assert_eq!(view["indication"], "TOTAL_PASSED", "{view}");
     shot(&session, browser, "staff", "#preview");
+    // Outside the page: staff actions need the login, and a foreign page
+    // cannot act through the visitor's browser.
+    let post = |origin: &str| {
+        http(
+            portal.port,
+            "POST",
+            "/api/documents",
+            &[
+                ("Origin", origin.to_string()),
+                ("Content-Type", "application/json".into()),
+            ],
+            br#"{"title":"x","organization":"y","pdf":"JVBERi0xLjcK"}"#,
+        )
+    };
+    let anonymous = post(&origin);
+    assert_eq!(
+        (anonymous.status, anonymous.code().as_str()),
+        (401, "NOT_LOGGED_IN")
+    );
+    let foreign = post("https://evil.example");
+    assert_eq!(
+        (foreign.status, foreign.code().as_str()),
+        (403, "ORIGIN_NOT_ALLOWED")
+    );
     let issued = write(
         &dir,
         "van-ban.pdf",

@@ -59,6 +59,11 @@ impl Activity {
         }
     }
 
+    /// Forgets the last failure: the token it was about was replaced.
+    pub fn clear_failure(&self) {
+        *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     pub fn in_progress(&self) -> usize {
         self.in_progress.load(Ordering::SeqCst)
     }

@@ -141,7 +141,8 @@ fn yes() -> bool {
 #[derive(Clone, Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
-    /// Default: `audit.jsonl` beside the configuration file.
+    /// Default: `audit.jsonl` in the state directory (beside `--config`, else
+    /// the user's configuration directory).
     pub path: Option<PathBuf>,
 }
 

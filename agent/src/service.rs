@@ -159,11 +159,15 @@ impl Service {
         &self.activity
     }
 
-    /// Labels of the present tokens, looking again for tokens plugged in
-    /// since the last look.
+    /// Labels of the present tokens, as the modules last saw them.
     pub fn token_labels(&self) -> Vec<String> {
-        self.rescan_if_empty();
         self.tokens.labels()
+    }
+
+    /// When no token is present, asks the modules again (some see a token
+    /// plugged in only when re-initialised, which every module call waits for).
+    pub fn look_for_new_tokens(&self) {
+        self.rescan_if_empty();
     }
 
     pub fn token_count(&self) -> usize {

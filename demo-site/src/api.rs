@@ -28,13 +28,14 @@ pub const AGENCIES: &[&str] = &[
 ];
 
 pub async fn route(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
-    let segments: Vec<&str> = req.path.trim_start_matches("/api/").split('/').collect();
+    let rest = req.path.strip_prefix("/api/").unwrap_or_default();
+    let segments: Vec<&str> = rest.split('/').collect();
     let get = req.method == Method::GET || req.method == Method::HEAD;
     let post = req.method == Method::POST;
     match (segments.as_slice(), get, post) {
         (["config"], true, _) => Ok(config(app)),
-        (["stamps", "signature.png"], true, _) => Ok(png(stamps::signature_png())),
-        (["stamps", "seal.png"], true, _) => Ok(png(stamps::seal_png())),
+        (["stamps", "signature.png"], true, _) => Ok(png(stamps::signature().to_vec())),
+        (["stamps", "seal.png"], true, _) => Ok(png(stamps::seal().to_vec())),
         (["submissions"], _, true) => submit(app, req).await,
         (["submissions", id], true, _) => submission(app, id),
         (["submissions", id, "pdf"], true, _) => {
@@ -251,8 +252,10 @@ struct ApprovedDraft {
     pdf: String,
 }
 
-/// The leader's signature on a draft: one valid signature.
+/// The leader's signature on a draft: one valid signature, from staff who
+/// logged in with their token.
 async fn approve(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
+    logged_in(app, req)?;
     let form: ApprovedDraft = parse_json(&req.body)?;
     let title = text(&form.title, "title", ("Title", "trích yếu"), 300, false)?;
     let organization = text(
@@ -286,6 +289,7 @@ struct IssuedDocument {
 /// The clerk's signature: the approved file byte for byte, one more
 /// revision, every signature valid and nothing but a signature changed.
 async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error> {
+    logged_in(app, req)?;
     let id = id_of(id)?;
     let form: IssuedDocument = parse_json(&req.body)?;
     let doc_number = text(
@@ -317,7 +321,23 @@ async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error>
     let pdf = Arc::new(pdf);
     // Core fails the leader's signature if the clerk's revision changed
     // anything but a signature (PDF_MODIFIED_AFTER_SIGNING).
-    let report = require_valid(uploads::verify(app, pdf.clone()).await?, 2)?;
+    let approved_signatures = doc
+        .report
+        .as_ref()
+        .and_then(|r| r["signatures"].as_array())
+        .map_or(1, Vec::len);
+    let report = require_valid(
+        uploads::verify(app, pdf.clone()).await?,
+        approved_signatures + 1,
+    )?;
+    let covers_all = report
+        .signatures
+        .last()
+        .and_then(|s| s.pdf.as_ref())
+        .is_some_and(|p| p.covers_whole_file);
+    if report.signatures.len() != approved_signatures + 1 || !covers_all {
+        return Err(Error::NotAnUpdate);
+    }
     let now = unix_now();
     let usage = usage::newest_signature(&report, "issued", &doc.organization, now);
     let report_json = serde_json::to_value(&report).unwrap_or_default();
@@ -369,8 +389,15 @@ fn login(app: &App, req: &Request) -> Result<Answer, Error> {
         agency,
         signer: user.name.clone(),
     }])?;
+    // Secure once the portal is https (a real deployment); the demo on
+    // http://127.0.0.1 could not log in with it.
+    let secure = if form.token.origin.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
-        "{}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        "{}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         crate::login::COOKIE,
         crate::login::SESSION_TTL_SECS
     );
@@ -378,11 +405,14 @@ fn login(app: &App, req: &Request) -> Result<Answer, Error> {
 }
 
 fn session(app: &App, req: &Request) -> Result<Answer, Error> {
-    let user = req
-        .cookie()
+    Ok(ok(json!({ "user": logged_in(app, req)? })))
+}
+
+/// The user of the request's session cookie.
+fn logged_in(app: &App, req: &Request) -> Result<crate::login::User, Error> {
+    req.cookie()
         .and_then(|id| app.logins.session(id, unix_now()))
-        .ok_or(Error::NotLoggedIn)?;
-    Ok(ok(json!({ "user": user })))
+        .ok_or(Error::NotLoggedIn)
 }
 
 fn clear_cookie() -> String {

@@ -104,7 +104,10 @@ impl Error {
             Error::BadField { en, .. } | Error::WrongState { en, .. } => en.clone(),
             Error::BadRequest(m) => format!("Bad request: {m}"),
             Error::PayloadTooLarge { limit } => {
-                format!("The upload is too large (at most {} MiB)", limit >> 20)
+                format!(
+                    "The upload is too large (a PDF of at most {} MiB)",
+                    limit >> 20
+                )
             }
             Error::NotPdf => "The file is not a PDF".into(),
             Error::SignatureInvalid(r) => format!(
@@ -128,7 +131,7 @@ impl Error {
             Error::LoginOrigin(o) => {
                 format!("The login token was made for {o}, which is not this portal")
             }
-            Error::NotLoggedIn => "Not logged in".into(),
+            Error::NotLoggedIn => "Not logged in: log in with your signing token first".into(),
             Error::ForeignOrigin(o) => format!("Requests from {o} are not accepted by this portal"),
             Error::Preview(m) => format!("The page preview is not available: {m}"),
             Error::Store(m) => format!("Storage error: {m}"),
@@ -140,7 +143,7 @@ impl Error {
             Error::BadField { vi, .. } | Error::WrongState { vi, .. } => vi.clone(),
             Error::BadRequest(m) => format!("Yêu cầu không hợp lệ: {m}"),
             Error::PayloadTooLarge { limit } => {
-                format!("Tệp tải lên quá lớn (tối đa {} MiB)", limit >> 20)
+                format!("Tệp tải lên quá lớn (tệp PDF tối đa {} MiB)", limit >> 20)
             }
             Error::NotPdf => "Tệp không phải là PDF".into(),
             Error::SignatureInvalid(r) => format!(
@@ -164,7 +167,7 @@ impl Error {
             Error::LoginOrigin(o) => {
                 format!("Mã đăng nhập được tạo cho {o}, không phải cổng dịch vụ này")
             }
-            Error::NotLoggedIn => "Chưa đăng nhập".into(),
+            Error::NotLoggedIn => "Chưa đăng nhập: hãy đăng nhập bằng thiết bị ký số trước".into(),
             Error::ForeignOrigin(o) => format!("Cổng dịch vụ không nhận yêu cầu từ {o}"),
             Error::Preview(m) => format!("Không tạo được ảnh xem trước trang: {m}"),
             Error::Store(m) => format!("Lỗi lưu trữ: {m}"),

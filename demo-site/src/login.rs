@@ -86,17 +86,7 @@ impl Logins {
         let mut book = self.book();
         book.outstanding.retain(|_, &mut e| e > now);
         book.used.retain(|_, &mut e| e > now);
-        if book.outstanding.len() >= MAX_OUTSTANDING {
-            // Evict the one closest to expiry rather than refuse everyone.
-            if let Some(oldest) = book
-                .outstanding
-                .iter()
-                .min_by_key(|(_, &e)| e)
-                .map(|(n, _)| n.clone())
-            {
-                book.outstanding.remove(&oldest);
-            }
-        }
+        make_room(&mut book.outstanding);
         book.outstanding.insert(nonce.clone(), expires);
         Ok((nonce, expires))
     }
@@ -110,6 +100,7 @@ impl Logins {
         let Some(expires) = book.outstanding.remove(nonce) else {
             return Err(Error::NonceUnknown);
         };
+        make_room(&mut book.used);
         book.used.insert(nonce.to_string(), expires);
         if expires <= now {
             return Err(Error::NonceExpired);
@@ -134,11 +125,11 @@ impl Logins {
         let cert = auth::verify(token, &token.origin, nonce, anchors, at).map_err(Error::Login)?;
         let info = cert.info();
         let user = User {
-            name: info.common_name.clone().unwrap_or(info.subject.clone()),
+            name: info.holder_name().to_string(),
             cccd: info.identifiers.cccd.clone(),
             mst: info.identifiers.mst.clone(),
             organization: info.organization.clone(),
-            issuer: info.issuer_common_name.clone().unwrap_or(info.issuer),
+            issuer: info.issuer_name().to_string(),
             serial_number: info.serial_number,
             logged_in_at: now,
         };
@@ -160,6 +151,18 @@ impl Logins {
 
     pub fn logout(&self, id: &str) {
         self.book().sessions.remove(id);
+    }
+}
+
+/// Anyone may ask for nonces and use them, so neither table may grow without
+/// bound: at the limit the entry closest to expiry goes, rather than
+/// refusing everyone. (A forgotten used nonce reads as unknown: still refused.)
+fn make_room(table: &mut HashMap<String, u64>) {
+    if table.len() < MAX_OUTSTANDING {
+        return;
+    }
+    if let Some(oldest) = table.iter().min_by_key(|(_, &e)| e).map(|(n, _)| n.clone()) {
+        table.remove(&oldest);
     }
 }
 
@@ -236,12 +239,17 @@ mod tests {
     }
 
     #[test]
-    fn outstanding_nonces_are_bounded() {
+    fn outstanding_and_used_nonces_are_bounded() {
         let l = logins();
+        for _ in 0..MAX_OUTSTANDING + 5 {
+            let (n, _) = l.issue_nonce(1).unwrap();
+            l.consume(&n, 2).unwrap();
+        }
         for _ in 0..MAX_OUTSTANDING + 5 {
             l.issue_nonce(1).unwrap();
         }
         assert_eq!(l.book().outstanding.len(), MAX_OUTSTANDING);
+        assert_eq!(l.book().used.len(), MAX_OUTSTANDING);
     }
 
     #[test]

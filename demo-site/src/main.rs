@@ -92,6 +92,11 @@ fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|e| format!("--listen {}: {e}", args.listen))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
+        if args.origin.is_empty() && bound.ip().is_unspecified() {
+            return Err(format!(
+                "--listen {bound}: no browser names this address; give the portal's address with --origin"
+            ));
+        }
         let origins = if args.origin.is_empty() {
             let mut own = vec![format!("http://{bound}")];
             if bound.ip().is_loopback() {

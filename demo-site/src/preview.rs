@@ -7,17 +7,33 @@ use std::time::Duration;
 
 use crate::error::Error;
 
-/// Page `page` of `pdf` as a PNG, about 600 px wide for an A4 page.
+/// Renderings at once at most: any page the visitor opens can ask for
+/// previews, and each is a process.
+static RENDERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Page `page` of `pdf` as a PNG, about 600 px wide for an A4 page;
+/// `NotFound` past the last page.
 pub async fn render(pdf: &[u8], page: u32) -> Result<Vec<u8>, Error> {
-    let dir = std::env::temp_dir().join(format!(
+    let _turn = RENDERS
+        .acquire()
+        .await
+        .map_err(|e| Error::Preview(e.to_string()))?;
+    let dir = Scratch(std::env::temp_dir().join(format!(
         "kyso-demo-preview-{}-{}",
         std::process::id(),
         unique()
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Preview(e.to_string()))?;
-    let result = run(&dir, pdf, page).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    )));
+    std::fs::create_dir_all(&dir.0).map_err(|e| Error::Preview(e.to_string()))?;
+    run(&dir.0, pdf, page).await
+}
+
+/// Removed however the request ends, also when it is dropped half-way.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 async fn run(dir: &std::path::Path, pdf: &[u8], page: u32) -> Result<Vec<u8>, Error> {
@@ -34,6 +50,10 @@ async fn run(dir: &std::path::Path, pdf: &[u8], page: u32) -> Result<Vec<u8>, Er
         .await
         .map_err(|_| Error::Preview("pdftoppm took too long".into()))?
         .map_err(|e| Error::Preview(format!("pdftoppm: {e} (install poppler-utils)")))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("Wrong page range") {
+        return Err(Error::NotFound);
+    }
     if !out.status.success() {
         return Err(Error::Preview(format!(
             "pdftoppm: {}",

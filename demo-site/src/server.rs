@@ -16,8 +16,11 @@ use crate::login::Logins;
 use crate::store::Store;
 use crate::verification::Verifier;
 
-/// A request body at most: a 40 MiB PDF in base64 plus the form.
-pub const BODY_LIMIT: usize = 56 << 20;
+/// The largest PDF the portal takes (the page checks the same number,
+/// `MAX_FILE` in static/portal.js, before anything is signed).
+pub const PDF_LIMIT: usize = 50 << 20;
+/// A request body at most: that PDF in base64 (4/3 of it) plus the form.
+pub const BODY_LIMIT: usize = PDF_LIMIT / 3 * 4 + (1 << 20);
 
 /// Everything a request may use.
 pub struct App {
@@ -123,7 +126,7 @@ async fn read_body(
     headers: &HeaderMap,
     mut body: impl Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
 ) -> Result<Vec<u8>, Error> {
-    let too_large = Error::PayloadTooLarge { limit: BODY_LIMIT };
+    let too_large = Error::PayloadTooLarge { limit: PDF_LIMIT };
     let declared = headers
         .get("content-length")
         .and_then(|v| v.to_str().ok())

@@ -1,9 +1,23 @@
-//! The demo's signature and seal images, drawn at start-up (no binary files
+//! The demo's signature and seal images, drawn on first use (no binary files
 //! in the repository, nothing fetched): a blue handwritten-looking stroke and
 //! a red round seal with a star, both transparent PNGs as Decree 30 asks.
 
+use std::sync::OnceLock;
+
+/// The signature image, drawn once.
+pub fn signature() -> &'static [u8] {
+    static PNG: OnceLock<Vec<u8>> = OnceLock::new();
+    PNG.get_or_init(signature_png)
+}
+
+/// The seal image, drawn once.
+pub fn seal() -> &'static [u8] {
+    static PNG: OnceLock<Vec<u8>> = OnceLock::new();
+    PNG.get_or_init(seal_png)
+}
+
 /// A leader's signature: 240×100, blue ink on transparency.
-pub fn signature_png() -> Vec<u8> {
+fn signature_png() -> Vec<u8> {
     let (w, h) = (240u32, 100u32);
     draw(w, h, [20, 50, 170], |x, y| {
         // A looping stroke, then a flourish underneath.
@@ -16,7 +30,7 @@ pub fn signature_png() -> Vec<u8> {
 }
 
 /// An organisation's seal: 200×200, red rings and a five-pointed star.
-pub fn seal_png() -> Vec<u8> {
+fn seal_png() -> Vec<u8> {
     let (w, h) = (200u32, 200u32);
     draw(w, h, [205, 25, 35], |x, y| {
         let (dx, dy) = (x - 100.0, y - 100.0);

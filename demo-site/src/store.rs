@@ -262,7 +262,7 @@ impl Store {
     pub fn documents(&self) -> Result<Vec<Document>, Error> {
         let db = self.db();
         let mut stmt = db.prepare(
-            "SELECT id, created_at, title, organization, status, doc_number, issued_date, report
+            "SELECT id, created_at, title, organization, status, doc_number, issued_date, NULL
              FROM documents ORDER BY id DESC LIMIT 200",
         )?;
         let rows = stmt.query_map([], |r| document(r, false))?;

@@ -25,9 +25,9 @@ pub fn newest_signature(
         .map(|c| UsageEvent {
             at,
             kind,
-            issuer: c.issuer_common_name.clone().unwrap_or(c.issuer.clone()),
+            issuer: c.issuer_name().to_string(),
             agency: agency_of(agency, c.organization.as_deref()),
-            signer: c.common_name.clone().unwrap_or(c.subject.clone()),
+            signer: c.holder_name().to_string(),
         })
         .into_iter()
         .collect()
@@ -71,7 +71,7 @@ pub struct Dashboard {
 /// The last `days` days up to `now` (1–366).
 pub fn dashboard(store: &Store, days: u32, now: u64) -> Result<Dashboard, Error> {
     let days = days.clamp(1, 366);
-    let first = now - (days as u64 - 1) * 86_400;
+    let first = now.saturating_sub((days as u64 - 1) * 86_400);
     let since = crate::store::vietnam_day(first);
     let counted = store.usage_counts(UsageColumn::Day, &since)?;
     let by_day: Vec<Row> = (0..days as u64)

@@ -117,17 +117,13 @@ impl SignatureSummary {
                     indication: s.indication,
                     sub_indication: s.sub_indication.map(|x| x.code()),
                     signer_name: signer
-                        .map(|c| c.common_name.clone().unwrap_or_else(|| c.subject.clone()))
+                        .map(|c| c.holder_name().to_string())
                         .unwrap_or_default(),
                     organization: signer.and_then(|c| c.organization.clone()),
                     mst: signer.and_then(|c| c.identifiers.mst.clone()),
                     cccd: signer.and_then(|c| c.identifiers.cccd.clone()),
                     issuer: signer
-                        .map(|c| {
-                            c.issuer_common_name
-                                .clone()
-                                .unwrap_or_else(|| c.issuer.clone())
-                        })
+                        .map(|c| c.issuer_name().to_string())
                         .unwrap_or_default(),
                     signing_time: s.claimed_signing_time.clone(),
                     revision: s.pdf.as_ref().map(|p| p.revision),

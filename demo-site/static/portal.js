@@ -325,8 +325,11 @@ function agentPanel() {
     h("div", { id: "origin-hint", class: "hint", hidden: true }),
     h("p", { class: "actions" },
       button("agent-retry", "agentRetry", () => connect().catch(() => {})),
-      button("refresh-certs", "agentRefresh", () => loadCertificates(agent.kyso).catch((e) =>
-        setAgent({ state: "error", error: toError(e) })))));
+      button("refresh-certs", "agentRefresh", () => loadCertificates(agent.kyso).catch((e) => {
+        // "Retry" must connect afresh, not reuse the connection that failed.
+        agentOpen = undefined;
+        setAgent({ state: "error", error: toError(e) });
+      }))));
   ($("#agent-slot") ?? $("main")).prepend(panel);
   return panel;
 }

@@ -452,11 +452,13 @@ async function request(base, method, path, body, timeoutMs) {
       signal: abort.signal,
     });
   } catch (e) {
-    throw KysoError.of(abort.signal.aborted ? "TIMEOUT" : "AGENT_NOT_FOUND", String(e));
-  } finally {
     clearTimeout(timer);
+    throw KysoError.of(abort.signal.aborted ? "TIMEOUT" : "AGENT_NOT_FOUND", String(e));
   }
+  // The body too is bounded: an agent that stalls after its headers aborts.
   const json = await response.json().catch(() => ({}));
+  clearTimeout(timer);
+  if (abort.signal.aborted) throw KysoError.of("TIMEOUT", "the agent stopped answering");
   if (!response.ok) throw KysoError.from(json.error ?? { code: `HTTP_${response.status}` });
   return json;
 }

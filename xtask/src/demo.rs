@@ -47,7 +47,7 @@ pub fn run(ws: &Path) -> Result {
     .map_err(|e| format!("cannot catch Ctrl-C: {e}"))?;
 
     let release = ws.join("target").join("release");
-    let mut agent = Service::start(
+    let mut agent = Server::start(
         "kyso-agent",
         Command::new(release.join("kyso-agent"))
             .arg("--config")
@@ -55,7 +55,7 @@ pub fn run(ws: &Path) -> Result {
             .env("SOFTHSM2_CONF", dir.join("softhsm2.conf")),
     )?;
     let agent_port = agent.port;
-    let portal = Service::start(
+    let portal = Server::start(
         "kyso-demo-site",
         Command::new(release.join("kyso-demo-site"))
             .arg("--listen")
@@ -187,13 +187,13 @@ fn set_owner_only(_: &Path) -> Result {
 }
 
 /// A child server that prints `… listening on http://HOST:PORT` when ready.
-struct Service {
+struct Server {
     child: Child,
     port: u16,
 }
 
-impl Service {
-    fn start(name: &str, command: &mut Command) -> Result<Service> {
+impl Server {
+    fn start(name: &str, command: &mut Command) -> Result<Server> {
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -214,7 +214,7 @@ impl Service {
         };
         // Keep reading so the child never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Ok(Service { child, port })
+        Ok(Server { child, port })
     }
 
     fn stop(&mut self) {

@@ -28,10 +28,12 @@ use crate::service::Service;
 use event_loop::EventLoop;
 use model::{Command, Entry, Snapshot};
 
-/// How often the tray looks at the tokens when nothing is clicked: fast
-/// enough to notice a token being plugged in, slow enough not to keep a
-/// smart card's driver busy.
+/// How often the tray reads its state when nothing is clicked.
 const REFRESH: Duration = Duration::from_secs(2);
+/// How often, with no token present, the modules are asked again (a
+/// re-initialisation: every other token call waits for it, and smart-card
+/// drivers do not like it often). A request from a page looks at once.
+const LOOK_FOR_TOKENS: Duration = Duration::from_secs(10);
 
 /// What the tray reads and changes.
 pub struct Context {
@@ -67,6 +69,7 @@ pub fn run(ctx: &Context, keep_running: impl Fn() -> bool) -> Result<Ended, Stri
         .build()
         .map_err(|e| format!("no tray icon: {e}"))?;
     let mut refreshed = Instant::now();
+    let mut looked = Instant::now();
     loop {
         if !keep_running() {
             return Ok(Ended::Stopped);
@@ -84,7 +87,17 @@ pub fn run(ctx: &Context, keep_running: impl Fn() -> bool) -> Result<Ended, Stri
             continue;
         }
         refreshed = Instant::now();
-        let next = ctx.snapshot();
+        if shown.tokens.is_empty() && looked.elapsed() >= LOOK_FOR_TOKENS {
+            ctx.service.look_for_new_tokens();
+            looked = Instant::now();
+        }
+        let mut next = ctx.snapshot();
+        if next.tokens != shown.tokens && !next.tokens.is_empty() {
+            // A token (re)plugged in: the failure of the one pulled out is
+            // history now, not the state to show.
+            ctx.service.activity().clear_failure();
+            next.failure = None;
+        }
         if next != shown {
             show(&mut tray, &shown, &next)?;
             shown = next;

@@ -34,6 +34,16 @@ pub struct CertificateInfo {
 }
 
 impl CertificateInfo {
+    /// The holder as people name it: the common name, else the whole subject.
+    pub fn holder_name(&self) -> &str {
+        self.common_name.as_deref().unwrap_or(&self.subject)
+    }
+
+    /// The issuing CA as people name it: its common name, else the whole issuer.
+    pub fn issuer_name(&self) -> &str {
+        self.issuer_common_name.as_deref().unwrap_or(&self.issuer)
+    }
+
     pub(super) fn of(cert: &Certificate) -> Self {
         let tbs = cert.x509().tbs_certificate();
         let key = cert.public_key().ok();

@@ -117,7 +117,7 @@ pub(crate) fn check(bytes: &[u8], sig: &Dictionary) -> Result<([usize; 4], Vec<u
     if !hex.iter().all(u8::is_ascii_hexdigit) {
         return Err("the bytes left out by /ByteRange are not only the signature".into());
     }
-    let mut cms: Vec<u8> = hex
+    let cms: Vec<u8> = hex
         .chunks(2)
         .map(|p| {
             let s = std::str::from_utf8(p).unwrap_or("0");
@@ -134,9 +134,9 @@ pub(crate) fn check(bytes: &[u8], sig: &Dictionary) -> Result<([usize; 4], Vec<u
     if contents != cms.as_slice() {
         return Err("/Contents differs from the bytes /ByteRange leaves out".into());
     }
-    while cms.last() == Some(&0) {
-        cms.pop();
-    }
+    // The zero padding after the CMS is left for the CMS parser, which ends
+    // the structure by its length: trimming zeros here would also cut a
+    // signature whose last byte is 0 (one in 256).
     Ok(([a, b, c, d], cms))
 }
 
@@ -154,14 +154,21 @@ mod tests {
         let (br, ct) = p.write(&mut out);
         out.extend_from_slice(b"\nendobj\n%%EOF\n");
         let range = fill(&mut out, br, ct, 8);
-        embed(&mut out, ct, 8, &[0x30, 0x03, 0xab]).unwrap();
+        // A structure whose last byte is 0, as one signature in 256 is.
+        let der = [0x30, 0x02, 0xab, 0x00];
+        embed(&mut out, ct, 8, &der).unwrap();
         assert_eq!(range[1], ct);
         assert_eq!(range[2] + range[3], out.len());
         let mut lexer = super::super::lexer::Lexer::new(&out, 17);
         let dict = lexer.object().unwrap();
         let (checked, cms) = check(&out, dict.as_dict().unwrap()).unwrap();
         assert_eq!(checked, range);
-        assert_eq!(cms, vec![0x30, 0x03, 0xab]);
+        assert_eq!(cms, [&der[..], &[0; 4]].concat(), "padding included");
+        assert_eq!(
+            crate::asn1::to_der(&cms).unwrap(),
+            der,
+            "ended by its length"
+        );
         assert!(matches!(
             embed(&mut out, ct, 8, &[1; 9]),
             Err(PdfError::SignatureTooLarge {

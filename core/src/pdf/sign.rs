@@ -186,7 +186,7 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
                 role: v.role,
                 width: rect[2],
                 height: rect[3],
-                signer_name: info.common_name.clone().unwrap_or(info.subject.clone()),
+                signer_name: info.holder_name().to_string(),
                 organization: v.organization.clone().or(info.organization.clone()),
                 signing_time: vietnam_time(options.signing_time),
                 doc_number: v.doc_number.clone(),
