@@ -14,7 +14,7 @@ use warp::http::{Method, StatusCode};
 use crate::error::Error;
 use crate::server::{Answer, App, Request};
 use crate::store::Registration;
-use crate::uploads::{self, decode_pdf, file_name, parse_json, require_valid, text};
+use crate::uploads::{decode_pdf, file_name, parse_json, text, verified};
 use crate::usage;
 use crate::verification::{unix_now, SignatureSummary};
 use crate::{preview, stamps};
@@ -151,7 +151,7 @@ fn config(app: &App) -> Answer {
 }
 
 /// A report and what the receipt shows of it.
-fn verified(report: &kyso_core::report::ValidationReport) -> serde_json::Value {
+fn report_body(report: &kyso_core::report::ValidationReport) -> serde_json::Value {
     json!({ "report": report, "signatures": SignatureSummary::of(report) })
 }
 
@@ -220,15 +220,14 @@ async fn submit(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
         agency,
         file_name: file_name(&form.file_name, "ho-so.pdf"),
     };
-    let pdf = Arc::new(decode_pdf(&form.pdf)?);
-    let report = require_valid(uploads::verify(app, pdf.clone()).await?, 1)?;
+    let (pdf, report) = verified(app, decode_pdf(&form.pdf)?, 1).await?;
     let now = unix_now();
     let usage = usage::newest_signature(&report, "citizen", &registration.agency, now);
     let report_json = serde_json::to_value(&report).unwrap_or_default();
     let id = app
         .store
         .add_submission(now, &registration, &pdf, &report_json, &usage)?;
-    let mut body = verified(&report);
+    let mut body = report_body(&report);
     body["id"] = id.into();
     Ok(Answer::Json(StatusCode::CREATED, body))
 }
@@ -265,15 +264,14 @@ async fn approve(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
         200,
         false,
     )?;
-    let pdf = Arc::new(decode_pdf(&form.pdf)?);
-    let report = require_valid(uploads::verify(app, pdf.clone()).await?, 1)?;
+    let (pdf, report) = verified(app, decode_pdf(&form.pdf)?, 1).await?;
     let now = unix_now();
     let usage = usage::newest_signature(&report, "approved", &organization, now);
     let report_json = serde_json::to_value(&report).unwrap_or_default();
     let id = app
         .store
         .add_document(now, &title, &organization, &pdf, &report_json, &usage)?;
-    let mut body = verified(&report);
+    let mut body = report_body(&report);
     body["id"] = id.into();
     Ok(Answer::Json(StatusCode::CREATED, body))
 }
@@ -318,7 +316,6 @@ async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error>
     if pdf.len() <= approved.len() || !pdf.starts_with(&approved) {
         return Err(Error::NotAnUpdate);
     }
-    let pdf = Arc::new(pdf);
     // Core fails the leader's signature if the clerk's revision changed
     // anything but a signature (PDF_MODIFIED_AFTER_SIGNING).
     let approved_signatures = doc
@@ -326,10 +323,7 @@ async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error>
         .as_ref()
         .and_then(|r| r["signatures"].as_array())
         .map_or(1, Vec::len);
-    let report = require_valid(
-        uploads::verify(app, pdf.clone()).await?,
-        approved_signatures + 1,
-    )?;
+    let (pdf, report) = verified(app, pdf, approved_signatures + 1).await?;
     let covers_all = report
         .signatures
         .last()
@@ -350,7 +344,7 @@ async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error>
         &report_json,
         &usage,
     )?;
-    Ok(ok(verified(&report)))
+    Ok(ok(report_body(&report)))
 }
 
 fn document(app: &App, id: &str) -> Result<Answer, Error> {

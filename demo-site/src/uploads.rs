@@ -31,16 +31,28 @@ pub fn decode_pdf(b64: &str) -> Result<Vec<u8>, Error> {
 }
 
 /// Verifies `pdf` with kyso-core off the async threads.
-pub async fn verify(app: &Arc<App>, pdf: Arc<Vec<u8>>) -> Result<ValidationReport, Error> {
+async fn verify(app: &Arc<App>, pdf: Arc<Vec<u8>>) -> Result<ValidationReport, Error> {
     let app = app.clone();
     tokio::task::spawn_blocking(move || app.verifier.verify_pdf(&pdf))
         .await
         .map_err(|e| Error::Store(format!("verification task: {e}")))
 }
 
+/// Verifies an uploaded PDF and accepts it only with `want` signatures or
+/// more, all passed: the file (shared, for storing) and its report.
+pub async fn verified(
+    app: &Arc<App>,
+    pdf: Vec<u8>,
+    want: usize,
+) -> Result<(Arc<Vec<u8>>, ValidationReport), Error> {
+    let pdf = Arc::new(pdf);
+    let report = require_valid(verify(app, pdf.clone()).await?, want)?;
+    Ok((pdf, report))
+}
+
 /// Accepts a report only when it has `want` signatures or more and all
 /// passed; otherwise the error the page shows (with the report).
-pub fn require_valid(report: ValidationReport, want: usize) -> Result<ValidationReport, Error> {
+fn require_valid(report: ValidationReport, want: usize) -> Result<ValidationReport, Error> {
     if report.signatures.is_empty() {
         // An unreadable file reports one failed pseudo-signature; a readable
         // one without signatures reports none.
