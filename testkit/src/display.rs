@@ -105,20 +105,26 @@ impl VirtualDisplay {
 }
 
 impl Drop for VirtualDisplay {
-    /// SIGTERM, so Xvfb removes its lock file and socket; SIGKILL if it
-    /// lingers.
+    /// SIGTERM, so Xvfb removes its lock file and socket.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
     }
+}
+
+/// Ends a desktop program the way a session does: SIGTERM, so it can clean
+/// up (lock files, sockets, its own child processes); SIGKILL if it is still
+/// there after 5 s.
+pub fn terminate(child: &mut std::process::Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

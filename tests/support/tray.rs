@@ -349,18 +349,7 @@ impl Panel {
 impl Drop for Panel {
     /// SIGTERM, so the panel takes its plugin processes with it.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        kyso_testkit::display::terminate(&mut self.child);
     }
 }
 
