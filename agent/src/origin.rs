@@ -124,9 +124,38 @@ impl OriginPattern {
     }
 }
 
+/// As an administrator writes it (`https://*.gov.vn`), normalised.
+impl std::fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let concrete = Origin {
+            scheme: self.scheme.clone(),
+            host: self.host.clone(),
+            port: self.port,
+        }
+        .to_string();
+        if self.wildcard_suffix.is_some() {
+            f.write_str(&concrete.replacen("://", "://*.", 1))
+        } else {
+            f.write_str(&concrete)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_print_as_written() {
+        for (written, shown) in [
+            ("https://*.gov.vn", "https://*.gov.vn"),
+            ("HTTPS://DichVuCong.Gov.VN:443", "https://dichvucong.gov.vn"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://[::1]:9", "http://[::1]:9"),
+        ] {
+            assert_eq!(OriginPattern::parse(written).unwrap().to_string(), shown);
+        }
+    }
 
     #[test]
     fn parses_and_normalises() {

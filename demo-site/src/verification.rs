@@ -28,7 +28,7 @@ impl Verifier {
             for cert in kyso_core::Certificate::parse_many(bytes)
                 .map_err(|e| format!("{name}: {}", e.message()))?
             {
-                extra_pem.push(pem(cert.der()));
+                extra_pem.push(cert.to_pem());
             }
         }
         Ok(Verifier { anchors, extra_pem })
@@ -58,7 +58,7 @@ impl Verifier {
 }
 
 /// Now, to the second (a clock before 1970 reads as 1970).
-pub fn now() -> DateTime {
+fn now() -> DateTime {
     kyso_core::time::from_unix(unix_now()).unwrap_or(DateTime::INFINITY)
 }
 
@@ -67,20 +67,6 @@ pub fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-fn pem(der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = b64
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        lines.join("\n")
-    )
 }
 
 /// What a receipt shows about one signature: the facts a clerk reads, in

@@ -114,7 +114,12 @@ fn start() -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let tray_enabled = config.tray.enabled;
-    let admin_origins = config_origin_patterns(&config);
+    // The administrator's list (or the built-in default), for the tray to show.
+    let admin_origins = service
+        .allowed()
+        .iter()
+        .map(|a| a.pattern.to_string())
+        .collect();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     // The server runs on the runtime's threads; the main thread is the tray's
     // (macOS insists on it), or just waits.
@@ -162,7 +167,7 @@ fn show_tray(
         pairing,
         preferences,
         admin_origins,
-        audit_log: Some(audit_path),
+        audit_log: audit_path,
     };
     match tray::run(&context, || !server.is_finished()) {
         Ok(tray::Ended::Quit) => std::process::exit(0),
@@ -181,19 +186,6 @@ fn show_tray(
     _: PathBuf,
     _: &std::thread::JoinHandle<Result<(), String>>,
 ) {
-}
-
-/// The administrator's origin list as written (the built-in default when
-/// none), for the tray to show.
-fn config_origin_patterns(config: &Config) -> Vec<String> {
-    if config.origins.is_empty() {
-        config::DEFAULT_ORIGINS
-            .iter()
-            .map(|o| o.to_string())
-            .collect()
-    } else {
-        config.origins.iter().map(|o| o.origin.clone()).collect()
-    }
 }
 
 /// `--autostart on|off|status`: the login item (XDG autostart, the Run key,

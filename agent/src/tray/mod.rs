@@ -42,7 +42,8 @@ pub struct Context {
     pub preferences: Arc<Preferences>,
     /// The origin patterns of the administrator's configuration.
     pub admin_origins: Vec<String>,
-    pub audit_log: Option<PathBuf>,
+    /// The signing log (there always is one on a desktop).
+    pub audit_log: PathBuf,
 }
 
 /// Why [`run`] returned.
@@ -115,7 +116,6 @@ impl Context {
             admin_origins: self.admin_origins.clone(),
             language: self.preferences.language(),
             autostart: autostart::is_enabled(),
-            audit_log: self.audit_log.is_some(),
         }
     }
 
@@ -132,11 +132,7 @@ impl Context {
                     ..Event::new("site-revoked", outcome, "tray")
                 });
             }
-            Command::OpenAuditLog => {
-                if let Some(path) = &self.audit_log {
-                    open_in_viewer(path);
-                }
-            }
+            Command::OpenAuditLog => open_in_viewer(&self.audit_log),
             Command::Language(language) => self.preferences.set_language(*language),
             Command::ToggleAutostart => {
                 let result = if autostart::is_enabled() {

@@ -21,7 +21,6 @@ pub struct Snapshot {
     pub admin_origins: Vec<String>,
     pub language: Language,
     pub autostart: bool,
-    pub audit_log: bool,
 }
 
 /// The icon's state, in order of precedence.
@@ -121,7 +120,7 @@ impl Snapshot {
             Entry::Item {
                 id: Command::OpenAuditLog.id(),
                 text: t("Mở nhật ký ký số", "Open the signing log"),
-                enabled: self.audit_log,
+                enabled: true,
             },
             Entry::Submenu {
                 id: "language".into(),
@@ -226,7 +225,6 @@ mod tests {
             admin_origins: vec!["https://*.gov.vn".into()],
             language: Language::Vi,
             autostart: false,
-            audit_log: true,
         }
     }
 

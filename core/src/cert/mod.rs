@@ -78,6 +78,22 @@ impl Certificate {
         &self.der
     }
 
+    /// The certificate as PEM text (`-----BEGIN CERTIFICATE-----`, LF line
+    /// ends), e.g. to hand to a page in JSON.
+    ///
+    /// ```
+    /// let pem = kyso_core::trust::BUNDLED[0].1;
+    /// let cert = kyso_core::Certificate::from_pem(pem.as_bytes()).unwrap();
+    /// let again = kyso_core::Certificate::from_pem(cert.to_pem().as_bytes()).unwrap();
+    /// assert_eq!(again.der(), cert.der());
+    /// ```
+    pub fn to_pem(&self) -> String {
+        use der::pem::{LineEnding, PemLabel};
+        // Encoding a certificate that was parsed from these bytes cannot fail.
+        der::pem::encode_string(x509_cert::Certificate::PEM_LABEL, LineEnding::LF, &self.der)
+            .unwrap_or_default()
+    }
+
     /// The parsed structure.
     pub fn x509(&self) -> &x509_cert::Certificate {
         &self.x509
