@@ -1,4 +1,4 @@
-//! The agent's controls (DESIGN §4), each exercised by a real request over
+//! The agent's controls (SECURITY.md § Controls), each exercised by a real request over
 //! loopback against a real SoftHSM token.
 
 use std::net::TcpListener;

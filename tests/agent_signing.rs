@@ -5,6 +5,7 @@
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use base64::Engine;
 use kyso_core::auth::{self, AuthToken};
+use kyso_core::Localized;
 use kyso_tests::agent::{Agent, ORIGINS};
 use kyso_tests::{signing, Fixture};
 use serde_json::json;

@@ -1,5 +1,5 @@
 //! `kyso verify` on bad signatures: each failure gets the ETSI indication and
-//! the exit status of DESIGN §5, and OpenSSL agrees where it can judge.
+//! the exit status of docs/cli.md § Exit status, and OpenSSL agrees where it can judge.
 
 use std::path::PathBuf;
 

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use kyso_core::pdf::{Dictionary, Document, Object, ObjectId, Stream};
+use kyso_testkit::pdf::{startxref, PdfWriter};
 use kyso_tests::pdf;
 use kyso_tests::{assert_success, verdict, Fixture};
 
@@ -49,46 +50,23 @@ fn change_page_content(signed: &Path, out: &Path) {
     let size = doc.trailer().get(b"Size").and_then(Object::as_i64).unwrap() as u32;
     let content = ObjectId::new(size, 0);
     dict.set(b"Contents", content);
-    let startxref = {
-        let tail = String::from_utf8_lossy(&bytes[bytes.len() - 40..]).into_owned();
-        let at = tail.rfind("startxref").unwrap();
-        tail[at + 9..]
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .parse::<usize>()
-            .unwrap()
-    };
-    let mut update = Vec::new();
-    let page_at = bytes.len() + update.len();
-    update.extend_from_slice(format!("{} {} obj\n", page.number, page.generation).as_bytes());
-    Object::Dictionary(dict).write(&mut update);
-    update.extend_from_slice(b"\nendobj\n");
-    let content_at = bytes.len() + update.len();
-    update.extend_from_slice(format!("{size} 0 obj\n").as_bytes());
-    Object::Stream(Stream {
-        dict: Dictionary::new(),
-        data: b"BT /F1 30 Tf 100 500 Td (DA SUA NOI DUNG) Tj ET".to_vec(),
-    })
-    .write(&mut update);
-    update.extend_from_slice(b"\nendobj\n");
-    let xref_at = bytes.len() + update.len();
-    update.extend_from_slice(
-        format!(
-            "xref\n{} 1\n{page_at:010} {:05} n\r\n{size} 1\n{content_at:010} 00000 n\r\ntrailer\n",
-            page.number, page.generation
-        )
-        .as_bytes(),
+    let mut w = PdfWriter::update(&bytes);
+    w.object(page, &Object::Dictionary(dict)).object(
+        content,
+        &Object::Stream(Stream {
+            dict: Dictionary::new(),
+            data: b"BT /F1 30 Tf 100 500 Td (DA SUA NOI DUNG) Tj ET".to_vec(),
+        }),
     );
-    let mut trailer = Dictionary::new()
-        .with(b"Size", i64::from(size + 1))
-        .with(b"Prev", startxref as i64);
-    trailer.set(b"Root", doc.trailer().get(b"Root").unwrap().clone());
-    trailer.write(&mut update);
-    update.extend_from_slice(format!("\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
-    let mut all = bytes.clone();
-    all.extend_from_slice(&update);
-    std::fs::write(out, all).unwrap();
+    let root = doc.trailer().get(b"Root").and_then(Object::as_reference);
+    let root = root.unwrap();
+    let entries = w.written();
+    let prev = startxref(&bytes);
+    w.table(
+        &entries,
+        &format!("/Root {} {} R /Prev {prev}", root.number, root.generation),
+    );
+    std::fs::write(out, w.out).unwrap();
 }
 
 #[test]

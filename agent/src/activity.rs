@@ -5,7 +5,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use crate::Error;
+use kyso_core::Localized;
+use kyso_token::Error as TokenError;
+
+use crate::error::Error;
 
 /// A token failure the user should see until the next success.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,10 +47,12 @@ impl Activity {
         match outcome {
             Ok(()) => *last = None,
             Err(
-                e @ (Error::TokenRemoved
-                | Error::PinLocked
-                | Error::Token { .. }
-                | Error::Module(_)),
+                e @ Error::Token(
+                    TokenError::TokenRemoved
+                    | TokenError::PinLocked
+                    | TokenError::Pkcs11 { .. }
+                    | TokenError::Module(_),
+                ),
             ) => {
                 *last = Some(Failure {
                     code: e.code(),
@@ -95,7 +100,7 @@ mod tests {
     #[test]
     fn a_token_failure_lasts_until_a_success() {
         let a = Activity::default();
-        a.finished(Err(&Error::TokenRemoved));
+        a.finished(Err(&Error::Token(TokenError::TokenRemoved)));
         assert_eq!(a.last_failure().unwrap().code, "TOKEN_REMOVED");
         // Cancelling is the user's choice, not a fault to show.
         a.finished(Err(&Error::UserCancelled));

@@ -28,9 +28,11 @@ pub fn is_enabled() -> bool {
 /// Linux, unless the package installed one for everyone).
 #[cfg(unix)]
 mod file_item {
-    pub fn disable() -> Result<(), String> {
-        let path = super::imp::location()?;
-        match std::fs::remove_file(&path) {
+    use std::path::Path;
+
+    /// Removes the login item at `path`; not an error when there is none.
+    pub fn remove(path: &Path) -> Result<(), String> {
+        match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(format!("{}: {e}", path.display()))
             }
@@ -41,7 +43,7 @@ mod file_item {
 
 #[cfg(all(unix, not(target_os = "macos")))]
 mod imp {
-    use super::*;
+    use std::path::{Path, PathBuf};
 
     pub fn location() -> Result<PathBuf, String> {
         let base = std::env::var_os("XDG_CONFIG_HOME")
@@ -73,7 +75,7 @@ mod imp {
 
     pub fn disable() -> Result<(), String> {
         if !Path::new(SYSTEM_ENTRY).is_file() {
-            return super::file_item::disable();
+            return super::file_item::remove(&location()?);
         }
         let path = location()?;
         if let Some(dir) = path.parent() {
@@ -102,7 +104,7 @@ mod imp {
 
 #[cfg(target_os = "macos")]
 mod imp {
-    use super::*;
+    use std::path::{Path, PathBuf};
 
     const LABEL: &str = "vn.kyso.agent";
 
@@ -134,12 +136,14 @@ mod imp {
         location().is_ok_and(|p| p.is_file())
     }
 
-    pub use super::file_item::disable;
+    pub fn disable() -> Result<(), String> {
+        super::file_item::remove(&location()?)
+    }
 }
 
 #[cfg(windows)]
 mod imp {
-    use super::*;
+    use std::path::{Path, PathBuf};
     use std::process::Command;
 
     const KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";

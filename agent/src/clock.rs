@@ -2,11 +2,7 @@
 
 use kyso_core::time::DateTime;
 
-/// Now, to the second. A clock before 1970 reads as 1970.
+/// Now, to the second.
 pub fn now() -> DateTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    kyso_core::time::from_unix(secs).unwrap_or(DateTime::INFINITY)
+    kyso_core::time::from_system(std::time::SystemTime::now())
 }

@@ -1,4 +1,4 @@
-//! The agent's configuration file (TOML, DESIGN §3). Unknown keys and bad values
+//! The agent's configuration file (TOML, docs/agent-api.md § Configuration). Unknown keys and bad values
 //! stop start-up with an error naming the key: a typo in a security setting must
 //! never be silently ignored.
 

@@ -8,12 +8,11 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Held while this agent runs.
 pub struct InstanceLock {
     _file: File,
-    pub path: PathBuf,
 }
 
 /// Takes the lock in `dir`, or says which process holds it.
@@ -34,7 +33,7 @@ pub fn acquire(dir: &Path) -> Result<InstanceLock, String> {
             let _ = file.rewind();
             let _ = write!(file, "{}", std::process::id());
             let _ = file.flush();
-            Ok(InstanceLock { _file: file, path })
+            Ok(InstanceLock { _file: file })
         }
         Err(TryLockError::WouldBlock) => {
             let mut pid = String::new();

@@ -5,38 +5,12 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use kyso_core::Lang;
 use serde::{Deserialize, Serialize};
-
-/// The language of the agent's windows and tray menu.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    Vi,
-    En,
-}
-
-impl Language {
-    /// `KYSO_LANG`, else `LANG`: English only when asked for; Vietnamese is
-    /// the default for the people Kyso serves.
-    pub fn from_environment() -> Self {
-        match std::env::var("KYSO_LANG").or_else(|_| std::env::var("LANG")) {
-            Ok(l) if l.starts_with("en") => Language::En,
-            _ => Language::Vi,
-        }
-    }
-
-    /// The code the consent window takes (`"vi"`, `"en"`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Vi => "vi",
-            Language::En => "en",
-        }
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
-    language: Language,
+    language: Lang,
 }
 
 pub struct Preferences {
@@ -51,22 +25,22 @@ impl Preferences {
             .as_ref()
             .and_then(|f| std::fs::read_to_string(f).ok())
             .and_then(|text| serde_json::from_str::<Stored>(&text).ok());
-        let language = stored.map_or_else(Language::from_environment, |s| s.language);
+        let language = stored.map_or_else(|| Lang::from_env(Lang::Vi), |s| s.language);
         Preferences {
             file,
             language: AtomicU8::new(language as u8),
         }
     }
 
-    pub fn language(&self) -> Language {
+    pub fn language(&self) -> Lang {
         match self.language.load(Ordering::SeqCst) {
-            x if x == Language::En as u8 => Language::En,
-            _ => Language::Vi,
+            x if x == Lang::En as u8 => Lang::En,
+            _ => Lang::Vi,
         }
     }
 
     /// Changes the language from now on and saves it for the next start.
-    pub fn set_language(&self, language: Language) {
+    pub fn set_language(&self, language: Lang) {
         self.language.store(language as u8, Ordering::SeqCst);
         let Some(f) = &self.file else { return };
         if let Some(dir) = f.parent() {
@@ -89,16 +63,10 @@ mod tests {
         let file = dir.join("preferences.json");
         let _ = std::fs::remove_file(&file);
         let prefs = Preferences::load(Some(file.clone()));
-        prefs.set_language(Language::En);
-        assert_eq!(
-            Preferences::load(Some(file.clone())).language(),
-            Language::En
-        );
-        prefs.set_language(Language::Vi);
-        assert_eq!(
-            Preferences::load(Some(file.clone())).language(),
-            Language::Vi
-        );
+        prefs.set_language(Lang::En);
+        assert_eq!(Preferences::load(Some(file.clone())).language(), Lang::En);
+        prefs.set_language(Lang::Vi);
+        assert_eq!(Preferences::load(Some(file.clone())).language(), Lang::Vi);
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -110,7 +78,7 @@ mod tests {
         std::fs::write(&file, "{not json").unwrap();
         assert_eq!(
             Preferences::load(Some(file)).language(),
-            Language::from_environment()
+            Lang::from_env(Lang::Vi)
         );
         let _ = std::fs::remove_dir_all(dir);
     }

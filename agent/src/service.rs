@@ -7,107 +7,32 @@ use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
-
 use kyso_core::cms::signed_attrs;
 use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der};
-use kyso_core::{auth, DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
+use kyso_core::{auth, DigestAlgorithm, KeyType, Localized, SignatureScheme, TrustAnchors};
+use kyso_token::{Signer, TokenCertificate, Tokens};
+use kyso_wire::api::authenticate::{AuthRequest, AuthToken};
+use kyso_wire::api::certificates::Cert;
+use kyso_wire::api::sign::{SignRequest, SignResponse};
+use kyso_wire::api::sign_batch::{BatchRequest, BatchResponse, BatchResult};
+use kyso_wire::api::sign_hash::HashRequest;
 
 use crate::activity::Activity;
-use crate::api::CertJson;
 use crate::approver::{Action, ApprovalRequest, Approver, Credential, Document, PinRetry};
 use crate::audit::{Audit, Event};
 use crate::config::AllowedOrigin;
+use crate::error::Error;
 use crate::origin::Origin;
-use crate::pkcs11::{Signer, TokenCertificate, Tokens};
-use crate::Error;
 
-/// `POST /v1/sign`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SignRequest {
-    pub certificate_id: String,
-    pub signed_attributes: String,
-    #[serde(default)]
-    pub digest_algorithm: DigestAlgorithm,
-    #[serde(default)]
-    pub scheme: Option<SignatureScheme>,
-    pub document_name: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignResponse {
-    pub signature: String,
-    pub signature_algorithm: String,
-    pub certificate: String,
-}
-
-/// `POST /v1/sign-batch`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchRequest {
-    pub certificate_id: String,
-    pub items: Vec<BatchItem>,
-    #[serde(default)]
-    pub digest_algorithm: DigestAlgorithm,
-    #[serde(default)]
-    pub scheme: Option<SignatureScheme>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BatchItem {
-    pub signed_attributes: String,
-    pub document_name: String,
-}
-
-/// One result of a batch: a signature, or why this item has none.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<crate::server::ErrorBody>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchResponse {
-    pub signatures: Vec<BatchResult>,
-    pub signature_algorithm: String,
-    pub certificate: String,
-}
-
-/// `POST /v1/authenticate`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AuthRequest {
-    pub nonce: String,
-    #[serde(default)]
-    pub certificate_id: Option<String>,
-}
-
-/// `POST /v1/sign-hash` (admin-allowed origins only).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HashRequest {
-    pub certificate_id: String,
-    pub digest: String,
-    #[serde(default)]
-    pub digest_algorithm: DigestAlgorithm,
-    #[serde(default)]
-    pub scheme: Option<SignatureScheme>,
-    #[serde(default)]
-    pub document_name: Option<String>,
-}
+/// A token error in the agent's terms.
+type TokenError = kyso_token::Error;
 
 struct Kept {
     cert: TokenCertificate,
     signer: Signer,
 }
 
+/// The agent's operations, shared by the server's request threads and the tray.
 pub struct Service {
     tokens: Tokens,
     anchors: TrustAnchors,
@@ -175,13 +100,13 @@ impl Service {
         self.tokens.token_count()
     }
 
-    pub fn certificates(&self) -> Result<Vec<CertJson>, Error> {
+    pub fn certificates(&self) -> Result<Vec<Cert>, Error> {
         self.rescan_if_empty();
         Ok(self
             .tokens
-            .certificates(&self.anchors)?
+            .certificates(&self.anchors, crate::clock::now())?
             .iter()
-            .map(CertJson::from)
+            .map(TokenCertificate::to_json)
             .collect())
     }
 
@@ -283,7 +208,7 @@ impl Service {
                 },
                 Err(e) => BatchResult {
                     signature: None,
-                    error: Some(crate::server::ErrorBody::from(&e)),
+                    error: Some(e.body()),
                 },
             });
         }
@@ -294,11 +219,7 @@ impl Service {
         })
     }
 
-    pub fn authenticate(
-        &self,
-        origin: &Origin,
-        req: AuthRequest,
-    ) -> Result<auth::AuthToken, Error> {
+    pub fn authenticate(&self, origin: &Origin, req: AuthRequest) -> Result<AuthToken, Error> {
         let nonce_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(req.nonce.trim_end_matches('='))
             .map_err(|_| Error::BadRequest("nonce must be base64url".into()))?;
@@ -310,7 +231,9 @@ impl Service {
         }
         let cert = match &req.certificate_id {
             Some(id) => self.resolve(id)?,
-            None => self.tokens.select(None, &self.anchors)?,
+            None => self
+                .tokens
+                .select(None, &self.anchors, crate::clock::now())?,
         };
         let scheme = scheme_for(&cert, None)?;
         let origin_text = origin.to_string();
@@ -330,12 +253,12 @@ impl Service {
         });
         let chain = self
             .tokens
-            .certificates(&self.anchors)
+            .certificates(&self.anchors, crate::clock::now())
             .ok()
             .and_then(|all| all.into_iter().find(|c| c.id == cert.id))
             .map(|c| c.chain.iter().map(|x| B64.encode(x.der())).collect())
             .unwrap_or_default();
-        Ok(auth::AuthToken {
+        Ok(AuthToken {
             format: auth::FORMAT.into(),
             origin: origin_text,
             certificate: B64.encode(cert.certificate.der()),
@@ -385,10 +308,11 @@ impl Service {
                 kept.remove(id);
             }
         }
-        match self.tokens.find(id) {
-            Err(Error::TokenNotFound(_)) if self.rescan_if_empty() => self.tokens.find(id),
+        let found = match self.tokens.find(id) {
+            Err(TokenError::TokenNotFound(_)) if self.rescan_if_empty() => self.tokens.find(id),
             other => other,
-        }
+        };
+        Ok(found?)
     }
 
     /// Locks the token, asks the approver, logs in (or reuses a kept session)
@@ -435,7 +359,7 @@ impl Service {
             let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(k) = kept.get(&cert.id) {
                 match op(&k.signer) {
-                    Err(Error::TokenRemoved) | Err(Error::Token { .. }) => {
+                    Err(e) if e.is_token_gone() => {
                         kept.remove(&cert.id);
                         stale = true;
                     }
@@ -458,11 +382,13 @@ impl Service {
                 .tokens
                 .open_signer(cert, &mut |_| match credential.take() {
                     Some(Credential::Pin(pin)) => Ok(pin),
-                    _ => Err(Error::PinUnavailable("no PIN from the approver".into())),
+                    _ => Err(TokenError::PinUnavailable(
+                        "no PIN from the approver".into(),
+                    )),
                 });
             match opened {
                 Ok(signer) => break signer,
-                Err(Error::PinIncorrect {
+                Err(TokenError::PinIncorrect {
                     retries_left,
                     count_low,
                 }) if self.approver.asks_again_after_wrong_pin() => {
@@ -478,10 +404,10 @@ impl Service {
                     })?);
                 }
                 Err(e) => {
-                    if matches!(e, Error::PinIncorrect { .. } | Error::PinLocked) {
+                    if matches!(e, TokenError::PinIncorrect { .. } | TokenError::PinLocked) {
                         self.approver.pin_rejected();
                     }
-                    return Err(e);
+                    return Err(e.into());
                 }
             }
         };
@@ -555,11 +481,11 @@ fn sign_each<I>(
     let mut removed = false;
     for item in items {
         if removed {
-            out.push(Err(Error::TokenRemoved));
+            out.push(Err(Error::Token(TokenError::TokenRemoved)));
             continue;
         }
         let result = sign(item);
-        removed = matches!(result, Err(Error::TokenRemoved));
+        removed = matches!(result, Err(Error::Token(TokenError::TokenRemoved)));
         out.push(result);
     }
     out
@@ -592,7 +518,7 @@ mod tests {
         let results = sign_each(&[0, 1, 2, 3, 4, 5], |i| {
             calls += 1;
             match i {
-                3 => Err(Error::TokenRemoved),
+                3 => Err(Error::Token(TokenError::TokenRemoved)),
                 _ => Ok(vec![*i as u8]),
             }
         });
@@ -621,10 +547,10 @@ mod tests {
     #[test]
     fn other_errors_do_not_stop_a_batch() {
         let results = sign_each(&[0, 1, 2], |i| match i {
-            1 => Err(Error::Token {
+            1 => Err(Error::Token(TokenError::Pkcs11 {
                 function: "Sign".into(),
                 ckr: "CKR_FUNCTION_FAILED".into(),
-            }),
+            })),
             _ => Ok(vec![1]),
         });
         assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, ObjectClass};
-use cryptoki::session::UserType;
-use cryptoki::types::AuthPin;
 use kyso_core::cms::{CadesParams, Content, PreparedSignature};
+use kyso_core::Localized;
 use kyso_core::{Certificate, DigestAlgorithm};
+use kyso_token::cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use kyso_token::cryptoki::mechanism::Mechanism;
+use kyso_token::cryptoki::object::{Attribute, ObjectClass};
+use kyso_token::cryptoki::session::UserType;
+use kyso_token::cryptoki::types::AuthPin;
 
 use crate::http::Connection;
 
@@ -25,7 +26,7 @@ pub fn run(workspace: &Path, n: usize) -> Result<String, String> {
     let dir = workspace.join("target/bench/agent");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let manifest = kyso_testkit::provision(&crate::sibling("kyso-testkit")?, &dir, "single")?;
+    let manifest = kyso_testkit::provision(&crate::exe::sibling("kyso-testkit")?, &dir, "single")?;
     let signer = manifest.signer("rsa2048");
     let cert = Certificate::from_pem(&std::fs::read(&signer.cert_pem).map_err(|e| e.to_string())?)
         .map_err(|e| e.message())?;
@@ -166,7 +167,7 @@ fn raw_loop(
     data: &[u8],
     n: usize,
 ) -> Result<Duration, String> {
-    let e = |e: cryptoki::error::Error| e.to_string();
+    let e = |e: kyso_token::cryptoki::error::Error| e.to_string();
     let p11 = Pkcs11::new(module).map_err(e)?;
     p11.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
         .map_err(e)?;
@@ -230,7 +231,7 @@ fn http_loop(port: u16, body: &[u8], n: usize) -> Result<Duration, String> {
 
 fn start_agent(config: &Path) -> Result<(Child, u16, Duration), String> {
     let t = Instant::now();
-    let mut child = Command::new(crate::sibling("kyso-agent")?)
+    let mut child = Command::new(crate::exe::sibling("kyso-agent")?)
         .arg("--config")
         .arg(config)
         .stdin(Stdio::null())

@@ -2,8 +2,11 @@
 //! of docs/benchmarks.md. Every number is reported beside a peer measured in
 //! the same run, because the machines are shared and noisy.
 
+#![forbid(unsafe_code)]
+
 mod agent;
 mod browser_hash;
+mod exe;
 mod http;
 mod pdf;
 mod report;
@@ -47,21 +50,4 @@ fn run() -> Result<(), String> {
         println!("{section}");
     }
     Ok(())
-}
-
-/// A binary built beside this one.
-pub(crate) fn sibling(name: &str) -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let path = exe
-        .parent()
-        .ok_or("no exe dir")?
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "{} missing: build with `cargo xtask bench`",
-            path.display()
-        ))
-    }
 }

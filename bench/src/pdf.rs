@@ -15,14 +15,14 @@ pub fn run(workspace: &Path, sizes_mib: &[usize]) -> Result<String, String> {
     let dir = workspace.join("target/bench/pdf");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let manifest = kyso_testkit::provision(&crate::sibling("kyso-testkit")?, &dir, "single")?;
+    let manifest = kyso_testkit::provision(&crate::exe::sibling("kyso-testkit")?, &dir, "single")?;
     let signer = manifest.signer("rsa2048");
     let cert_id = format!(
         "{}:{}",
         manifest.tokens[0].serial,
         signer.cka_id.as_deref().unwrap_or_default()
     );
-    let kyso = crate::sibling("kyso")?;
+    let kyso = crate::exe::sibling("kyso")?;
     let venv = workspace.join("target/venv/bin");
     let pyhanko = venv.join("pyhanko");
     if !pyhanko.exists() {

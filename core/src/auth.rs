@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Localized;
 use crate::path::{self, ValidationTime};
 use crate::signature_scheme::{parse_algorithm_name, SignatureAlgorithm};
 use crate::time::DateTime;
@@ -26,7 +27,10 @@ pub const MIN_NONCE_BYTES: usize = 32;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthToken {
+    /// [`FORMAT`]; anything else is a token this version does not read.
     pub format: String,
+    /// The origin the agent saw (`https://portal.example`): what the key
+    /// signed, compared with the portal's own.
     pub origin: String,
     /// DER certificate, standard base64.
     pub certificate: String,
@@ -49,10 +53,14 @@ pub fn challenge(origin: &str, nonce: &str) -> Vec<u8> {
 /// Why a login token was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthError {
+    /// Not a `kyso-auth:1` token: bad JSON, base64, certificate or
+    /// algorithm name.
     Format(String),
     /// The token was made for another site.
     OriginMismatch {
+        /// The portal's own origin.
         expected: String,
+        /// The origin the token was made for.
         actual: String,
     },
     /// The signature does not verify (wrong nonce, tampered token, wrong key).
@@ -61,8 +69,8 @@ pub enum AuthError {
     Certificate(crate::report::Finding),
 }
 
-impl AuthError {
-    pub fn code(&self) -> &'static str {
+impl Localized for AuthError {
+    fn code(&self) -> &'static str {
         match self {
             AuthError::Format(_) => "AUTH_FORMAT",
             AuthError::OriginMismatch { .. } => "AUTH_ORIGIN_MISMATCH",
@@ -71,7 +79,7 @@ impl AuthError {
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             AuthError::Format(m) => format!("Malformed login token: {m}"),
             AuthError::OriginMismatch { expected, actual } => {
@@ -82,7 +90,7 @@ impl AuthError {
         }
     }
 
-    pub fn message_vi(&self) -> String {
+    fn message_vi(&self) -> String {
         match self {
             AuthError::Format(m) => format!("Mã đăng nhập không đúng định dạng: {m}"),
             AuthError::OriginMismatch { expected, actual } => {

@@ -18,11 +18,14 @@ use crate::Error;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum DigestAlgorithm {
+    /// SHA-256 (FIPS 180-4), the default.
     #[default]
     #[serde(rename = "SHA-256")]
     Sha256,
+    /// SHA-384, the match for P-384 keys.
     #[serde(rename = "SHA-384")]
     Sha384,
+    /// SHA-512.
     #[serde(rename = "SHA-512")]
     Sha512,
 }
@@ -124,12 +127,16 @@ impl core::str::FromStr for DigestAlgorithm {
 /// ```
 #[derive(Clone)]
 pub enum Hasher {
+    /// Hashing with SHA-256.
     Sha256(Sha256),
+    /// Hashing with SHA-384.
     Sha384(Sha384),
+    /// Hashing with SHA-512.
     Sha512(Sha512),
 }
 
 impl Hasher {
+    /// A hasher for `alg` that has seen nothing yet.
     pub fn new(alg: DigestAlgorithm) -> Self {
         match alg {
             DigestAlgorithm::Sha256 => Hasher::Sha256(Sha256::new()),
@@ -138,6 +145,7 @@ impl Hasher {
         }
     }
 
+    /// Feeds the next bytes of the content.
     pub fn update(&mut self, data: &[u8]) {
         match self {
             Hasher::Sha256(h) => h.update(data),
@@ -146,6 +154,7 @@ impl Hasher {
         }
     }
 
+    /// The digest of everything fed so far.
     pub fn finalize(self) -> Vec<u8> {
         match self {
             Hasher::Sha256(h) => h.finalize().to_vec(),

@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use crate::lang::Localized;
+
 /// Something in the input could not be used. Verification problems are *not*
 /// errors: they are findings in a [`crate::report::ValidationReport`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,9 +28,11 @@ impl Error {
     pub(crate) fn malformed(what: impl Into<String>) -> Self {
         Error::Malformed(what.into())
     }
+}
 
+impl Localized for Error {
     /// A stable `SCREAMING_SNAKE` code for programs.
-    pub fn code(&self) -> &'static str {
+    fn code(&self) -> &'static str {
         match self {
             Error::Malformed(_) => "MALFORMED_INPUT",
             Error::UnsupportedAlgorithm(_) => "UNSUPPORTED_ALGORITHM",
@@ -40,7 +44,7 @@ impl Error {
     }
 
     /// The message in English.
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             Error::Malformed(what) => format!("Malformed data: {what}"),
             Error::UnsupportedAlgorithm(alg) => format!("Unsupported algorithm: {alg}"),
@@ -52,7 +56,7 @@ impl Error {
     }
 
     /// The message in Vietnamese.
-    pub fn message_vi(&self) -> String {
+    fn message_vi(&self) -> String {
         match self {
             Error::Malformed(what) => format!("Dữ liệu không đúng định dạng: {what}"),
             Error::UnsupportedAlgorithm(alg) => format!("Thuật toán không được hỗ trợ: {alg}"),

@@ -9,10 +9,13 @@
 //! - [`cert`]: certificate facts with Vietnamese identifiers (MST, CCCD…);
 //! - [`path`]: certification path building and validation;
 //! - [`report`]: ETSI-style validation reports in Vietnamese and English;
-//! - [`trust`]: the bundled Vietnamese trust anchors.
+//! - [`trust`]: the bundled Vietnamese trust anchors;
+//! - [`lang`]: Vietnamese and English, and the [`Localized`] messages of every error.
 //!
 //! No I/O and no clock: callers pass bytes and the current time, so the crate
 //! builds for `wasm32-unknown-unknown` as well as natively.
+
+#![forbid(unsafe_code)]
 
 pub mod asn1;
 pub mod auth;
@@ -20,6 +23,7 @@ pub mod cert;
 pub mod cms;
 pub mod digest;
 mod error;
+pub mod lang;
 pub mod path;
 pub mod pdf;
 pub mod public_key;
@@ -31,6 +35,7 @@ pub mod trust;
 pub use cert::Certificate;
 pub use digest::DigestAlgorithm;
 pub use error::Error;
+pub use lang::{Lang, Localized};
 pub use public_key::{KeyType, PublicKey};
 pub use report::{Indication, SubIndication, ValidationReport};
 pub use signature_scheme::SignatureScheme;

@@ -24,7 +24,9 @@ pub struct ValidationTime {
 /// Why a path was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PathFailure {
+    /// What the signature's report says (ETSI EN 319 102-1 §5.1.3).
     pub sub_indication: SubIndication,
+    /// The finding that explains it, for the report's errors.
     pub finding: Finding,
 }
 

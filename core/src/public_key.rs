@@ -14,8 +14,10 @@ use crate::{DigestAlgorithm, Error};
 /// The key families Kyso signs and verifies with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeyType {
+    /// rsaEncryption keys (RFC 8017): PKCS#1 v1.5 or PSS signatures.
     #[serde(rename = "RSA")]
     Rsa,
+    /// id-ecPublicKey keys (RFC 5480) on P-256 or P-384, ECDSA signatures.
     #[serde(rename = "EC")]
     Ec,
 }
@@ -32,8 +34,11 @@ impl core::fmt::Display for KeyType {
 /// A verification key.
 #[derive(Clone, Debug)]
 pub enum PublicKey {
+    /// An RSA key.
     Rsa(rsa::PublicKey),
+    /// An ECDSA key on NIST P-256 (secp256r1).
     P256(p256::ecdsa::VerifyingKey),
+    /// An ECDSA key on NIST P-384 (secp384r1).
     P384(p384::ecdsa::VerifyingKey),
 }
 
@@ -69,6 +74,7 @@ impl PublicKey {
         }
     }
 
+    /// The key's family.
     pub fn key_type(&self) -> KeyType {
         match self {
             PublicKey::Rsa(_) => KeyType::Rsa,

@@ -5,13 +5,19 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cert::CertificateInfo;
+use crate::Localized;
 
 /// The overall verdict on a signature (ETSI EN 319 102-1 §5.1.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Indication {
+    /// Every check passed: the signature is valid.
     TotalPassed,
+    /// Neither valid nor invalid with what is known: a missing chain, a
+    /// constraint not met, revocation data not yet available.
     Indeterminate,
+    /// The signature is invalid: damaged, not matching the data, or made
+    /// with a certificate that was not valid.
     TotalFailed,
 }
 
@@ -30,19 +36,35 @@ impl Indication {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SubIndication {
+    /// The signature is not in a format supported, or cannot be decoded.
     FormatFailure,
+    /// The signed data's digest does not match the one signed.
     HashFailure,
+    /// The signature value does not verify with the signer's key.
     SigCryptoFailure,
+    /// The signing certificate was revoked before the signing time.
     Revoked,
+    /// The signing certificate had expired at the signing time.
     Expired,
+    /// The signing time is before the signing certificate's validity.
     NotYetValid,
+    /// A signature constraint of the policy is not met (for a PDF: what
+    /// later revisions changed).
     SigConstraintsFailure,
+    /// The certification path does not meet the policy's constraints.
     ChainConstraintsFailure,
+    /// An algorithm or key size is below what the policy accepts.
     CryptoConstraintsFailure,
+    /// The signing certificate cannot be identified.
     NoSigningCertificateFound,
+    /// No path from the signing certificate to a trust anchor.
     NoCertificateChainFound,
+    /// The certificate is expired or revoked now, and no proof that the
+    /// signature existed before that.
     OutOfBoundsNoPoe,
+    /// The data the signature covers is not available.
     SignedDataNotFound,
+    /// Revocation data is not available yet: validate again later.
     TryLater,
 }
 
@@ -84,12 +106,16 @@ impl SubIndication {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
+    /// A stable `SCREAMING_SNAKE` code programs match on.
     pub code: String,
+    /// The finding in English.
     pub message: String,
+    /// The finding in Vietnamese.
     pub message_vi: String,
 }
 
 impl Finding {
+    /// A finding with `code` and its two messages.
     pub fn new(code: &str, message: impl Into<String>, message_vi: impl Into<String>) -> Self {
         Finding {
             code: code.into(),
@@ -109,15 +135,20 @@ impl From<&crate::Error> for Finding {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignatureReport {
+    /// The verdict.
     pub indication: Indication,
+    /// Why it is not `TOTAL_PASSED`: the first failure found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_indication: Option<SubIndication>,
+    /// The signing certificate, when it was found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signer: Option<CertificateInfo>,
     /// The certification path found, signer first, trust anchor last.
     pub chain: Vec<CertificateInfo>,
+    /// The signer's digestAlgorithm, e.g. `SHA-256` (the OID when unknown).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest_algorithm: Option<String>,
+    /// The signature scheme: `RsaPkcs1v15`, `RsaPss` or `Ecdsa`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_algorithm: Option<String>,
     /// The signing-time attribute (or PDF /M): what the signer claims.
@@ -130,11 +161,13 @@ pub struct SignatureReport {
     /// CMS signature that lacks the baseline attributes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
+    /// What made the signature fail or indeterminate, first one first.
     pub errors: Vec<Finding>,
+    /// What is worth knowing but does not change the indication.
     pub warnings: Vec<Finding>,
     /// For a PDF signature: byte coverage, the revision signed, later changes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub pdf: Option<crate::pdf::PdfSignatureDetails>,
+    pub pdf: Option<PdfSignatureDetails>,
 }
 
 impl SignatureReport {
@@ -169,6 +202,30 @@ impl SignatureReport {
     }
 }
 
+/// The PDF side of a signature's report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PdfSignatureDetails {
+    /// The signature field's name.
+    pub field: String,
+    /// `/SubFilter`: `ETSI.CAdES.detached` (PAdES) or `adbe.pkcs7.detached`.
+    pub sub_filter: String,
+    /// `/ByteRange`: offset and length pairs of the bytes signed.
+    pub byte_range: Vec<usize>,
+    /// The signature covers the whole file (it is the last revision).
+    pub covers_whole_file: bool,
+    /// The revision it signed, 1-based, and how many the file has.
+    pub revision: usize,
+    /// How many revisions the file has.
+    pub revisions: usize,
+    /// DocMDP permission level (1–3) when this is a certification signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification_level: Option<i64>,
+    /// What later revisions changed (empty when none or only signatures,
+    /// form data and validation data were added).
+    pub modifications: Vec<String>,
+}
+
 /// The result for a whole file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -179,6 +236,7 @@ pub struct ValidationReport {
     pub format: String,
     /// The time the validation was made for, ISO 8601 UTC.
     pub validation_time: String,
+    /// One report per signature, in file order.
     pub signatures: Vec<SignatureReport>,
 }
 

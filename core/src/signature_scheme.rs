@@ -32,6 +32,7 @@ pub enum SignatureScheme {
 /// A signature algorithm decoded from an AlgorithmIdentifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignatureAlgorithm {
+    /// How the value is computed and encoded.
     pub scheme: SignatureScheme,
     /// The digest named by the identifier; `None` for bare `rsaEncryption`, where
     /// the digest comes from elsewhere (CMS digestAlgorithm).

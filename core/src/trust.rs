@@ -71,18 +71,22 @@ impl TrustAnchors {
         Ok(())
     }
 
+    /// Whether `cert`, byte for byte, is an anchor.
     pub fn contains(&self, cert: &Certificate) -> bool {
         self.certs.contains(cert)
     }
 
+    /// The anchors in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = &Certificate> {
         self.certs.iter()
     }
 
+    /// How many anchors.
     pub fn len(&self) -> usize {
         self.certs.len()
     }
 
+    /// No anchor: every path is then untrusted.
     pub fn is_empty(&self) -> bool {
         self.certs.is_empty()
     }
@@ -103,7 +107,7 @@ mod tests {
 
     #[test]
     fn bundled_roots_are_the_known_ones() {
-        // SHA-256 prefixes published for the two roots (REFERENCE.md).
+        // SHA-256 fingerprints of the two roots (SECURITY.md § Trust anchors).
         let prints: Vec<String> = TrustAnchors::bundled()
             .iter()
             .map(|c| hex_upper(&c.fingerprint(crate::DigestAlgorithm::Sha256)))

@@ -1,18 +1,20 @@
-//! The JSON API under `/api/`: the citizen's submission, the staff's Decree
-//! 30 documents (a leader approves, a clerk issues), login with the token,
-//! the usage dashboard and what the page needs to start. Every PDF that comes
-//! in is verified here with kyso-core before anything is stored; the page's
-//! own report is never trusted.
+//! The handlers of the JSON API under `/api/` (the routes module says which
+//! answers what): the citizen's submission, the staff's Decree 30 documents
+//! (a leader approves, a clerk issues), login with the token, the usage
+//! dashboard and what the page needs to start. Every PDF that comes in is
+//! verified here with kyso-core before anything is stored; the page's own
+//! report is never trusted.
 
 use std::sync::Arc;
 
 use kyso_core::auth::AuthToken;
 use serde::Deserialize;
 use serde_json::json;
-use warp::http::{Method, StatusCode};
+use warp::http::StatusCode;
 
+use crate::app::App;
 use crate::error::Error;
-use crate::server::{Answer, App, Request};
+use crate::http::{Answer, Request};
 use crate::store::Registration;
 use crate::uploads::{decode_pdf, file_name, parse_json, text, verified};
 use crate::usage;
@@ -27,97 +29,22 @@ pub const AGENCIES: &[&str] = &[
     "Phòng Tài chính – Kế hoạch quận 1",
 ];
 
-pub async fn route(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
-    let rest = req.path.strip_prefix("/api/").unwrap_or_default();
-    let segments: Vec<&str> = rest.split('/').collect();
-    let get = req.method == Method::GET || req.method == Method::HEAD;
-    let post = req.method == Method::POST;
-    match (segments.as_slice(), get, post) {
-        (["config"], true, _) => Ok(config(app)),
-        (["stamps", "signature.png"], true, _) => Ok(png(stamps::signature().to_vec())),
-        (["stamps", "seal.png"], true, _) => Ok(png(stamps::seal().to_vec())),
-        (["submissions"], _, true) => submit(app, req).await,
-        (["submissions", id], true, _) => submission(app, id),
-        (["submissions", id, "pdf"], true, _) => {
-            let pdf = app
-                .store
-                .submission_pdf(id_of(id)?)?
-                .ok_or(Error::NotFound)?;
-            Ok(pdf_file(pdf, &format!("ho-so-{id}.pdf")))
-        }
-        (["login", "nonce"], _, true) => nonce(app),
-        (["login"], _, true) => login(app, req),
-        (["session"], true, _) => session(app, req),
-        (["logout"], _, true) => {
-            if let Some(id) = req.cookie() {
-                app.logins.logout(id);
-            }
-            Ok(Answer::JsonWithCookie(json!({}), clear_cookie()))
-        }
-        (["documents"], true, _) => Ok(ok(json!({ "documents": app.store.documents()? }))),
-        (["documents"], _, true) => approve(app, req).await,
-        (["documents", id], true, _) => document(app, id),
-        (["documents", id, "pdf"], true, _) => {
-            let pdf = app.store.document_pdf(id_of(id)?)?.ok_or(Error::NotFound)?;
-            Ok(pdf_file(pdf, &format!("van-ban-{id}.pdf")))
-        }
-        (["documents", id, "preview.png"], true, _) => {
-            let pdf = app.store.document_pdf(id_of(id)?)?.ok_or(Error::NotFound)?;
-            let page = req
-                .query_param("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .filter(|p| (1..=500).contains(p))
-                .unwrap_or(1);
-            Ok(png(preview::render(&pdf, page).await?))
-        }
-        (["documents", id, "issue"], _, true) => issue(app, req, id).await,
-        (["usage"], true, _) => {
-            let days = req
-                .query_param("days")
-                .and_then(|d| d.parse().ok())
-                .unwrap_or(30);
-            Ok(ok(serde_json::to_value(usage::dashboard(
-                &app.store,
-                days,
-                unix_now(),
-            )?)
-            .unwrap_or_default()))
-        }
-        (
-            ["config" | "stamps" | "submissions" | "login" | "session" | "logout" | "documents"
-            | "usage", ..],
-            _,
-            _,
-        ) => Err(Error::MethodNotAllowed),
-        _ => Err(Error::NotFound),
-    }
+/// `GET /api/stamps/signature.png`: the leader's signature image.
+pub fn signature_image() -> Answer {
+    Answer::png(stamps::signature().to_vec())
 }
 
-fn ok(value: serde_json::Value) -> Answer {
-    Answer::Json(StatusCode::OK, value)
-}
-
-fn png(bytes: Vec<u8>) -> Answer {
-    Answer::File {
-        content_type: "image/png",
-        bytes,
-        disposition: None,
-    }
-}
-
-fn pdf_file(bytes: Vec<u8>, name: &str) -> Answer {
-    Answer::File {
-        content_type: "application/pdf",
-        bytes,
-        disposition: Some(format!("inline; filename=\"{name}\"")),
-    }
+/// `GET /api/stamps/seal.png`: the organisation's seal.
+pub fn seal_image() -> Answer {
+    Answer::png(stamps::seal().to_vec())
 }
 
 fn id_of(s: &str) -> Result<i64, Error> {
     s.parse().map_err(|_| Error::NotFound)
 }
 
-fn config(app: &App) -> Answer {
+/// `GET /api/config`: what the page needs to start.
+pub fn config(app: &App) -> Answer {
     let mut samples = Vec::new();
     if let Some(dir) = &app.samples_dir {
         let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -141,7 +68,7 @@ fn config(app: &App) -> Answer {
             );
         }
     }
-    ok(json!({
+    Answer::ok(json!({
         "origin": app.logins.origins().first(),
         "agentPorts": if app.agent_ports.is_empty() { vec![27182, 27183, 27184] } else { app.agent_ports.clone() },
         "trustAnchors": app.verifier.extra_pem(),
@@ -169,35 +96,36 @@ struct SubmissionForm {
     pdf: String,
 }
 
-async fn submit(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
+/// `POST /api/submissions`: the citizen's signed registration.
+pub async fn submit(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
     let form: SubmissionForm = parse_json(&req.body)?;
-    let cccd = text(&form.cccd, "cccd", ("Citizen ID", "số CCCD"), 12, false)?;
+    let cccd = text(&form.cccd, "cccd", ("số CCCD", "Citizen ID"), 12, false)?;
     if cccd.len() != 12 || !cccd.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::field(
             "cccd",
-            "The citizen ID (CCCD) has 12 digits",
             "Số CCCD gồm 12 chữ số",
+            "The citizen ID (CCCD) has 12 digits",
         ));
     }
     let agency = text(
         &form.agency,
         "agency",
-        ("Receiving office", "cơ quan tiếp nhận"),
+        ("cơ quan tiếp nhận", "Receiving office"),
         120,
         false,
     )?;
     if !AGENCIES.contains(&agency.as_str()) {
         return Err(Error::field(
             "agency",
-            "Choose a receiving office from the list",
             "Hãy chọn cơ quan tiếp nhận trong danh sách",
+            "Choose a receiving office from the list",
         ));
     }
     let registration = Registration {
         full_name: text(
             &form.full_name,
             "fullName",
-            ("Full name", "họ và tên"),
+            ("họ và tên", "Full name"),
             120,
             false,
         )?,
@@ -205,15 +133,15 @@ async fn submit(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
         business_name: text(
             &form.business_name,
             "businessName",
-            ("Business name", "tên hộ kinh doanh"),
+            ("tên hộ kinh doanh", "Business name"),
             200,
             false,
         )?,
-        address: text(&form.address, "address", ("Address", "địa chỉ"), 300, false)?,
+        address: text(&form.address, "address", ("địa chỉ", "Address"), 300, false)?,
         business_line: text(
             &form.business_line,
             "businessLine",
-            ("Line of business", "ngành nghề kinh doanh"),
+            ("ngành nghề kinh doanh", "Line of business"),
             300,
             false,
         )?,
@@ -232,14 +160,24 @@ async fn submit(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
     Ok(Answer::Json(StatusCode::CREATED, body))
 }
 
-fn submission(app: &App, id: &str) -> Result<Answer, Error> {
+/// `GET /api/submissions/ID`: a submission and its report.
+pub fn submission(app: &App, id: &str) -> Result<Answer, Error> {
     let s = app.store.submission(id_of(id)?)?.ok_or(Error::NotFound)?;
     let mut body = serde_json::to_value(&s).unwrap_or_default();
     if let Ok(report) = serde_json::from_value(s.report.clone()) {
         body["signatures"] =
             serde_json::to_value(SignatureSummary::of(&report)).unwrap_or_default();
     }
-    Ok(ok(body))
+    Ok(Answer::ok(body))
+}
+
+/// `GET /api/submissions/ID/pdf`: the file the citizen signed.
+pub fn submission_pdf(app: &App, id: &str) -> Result<Answer, Error> {
+    let pdf = app
+        .store
+        .submission_pdf(id_of(id)?)?
+        .ok_or(Error::NotFound)?;
+    Ok(Answer::pdf(pdf, &format!("ho-so-{id}.pdf")))
 }
 
 /// The page may send more (the file's name); only these are kept.
@@ -251,16 +189,16 @@ struct ApprovedDraft {
     pdf: String,
 }
 
-/// The leader's signature on a draft: one valid signature, from staff who
-/// logged in with their token.
-async fn approve(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
+/// `POST /api/documents`: the leader's signature on a draft: one valid
+/// signature, from staff who logged in with their token.
+pub async fn approve(app: &Arc<App>, req: &Request) -> Result<Answer, Error> {
     logged_in(app, req)?;
     let form: ApprovedDraft = parse_json(&req.body)?;
-    let title = text(&form.title, "title", ("Title", "trích yếu"), 300, false)?;
+    let title = text(&form.title, "title", ("trích yếu", "Title"), 300, false)?;
     let organization = text(
         &form.organization,
         "organization",
-        ("Issuing body", "cơ quan ban hành"),
+        ("cơ quan ban hành", "Issuing body"),
         200,
         false,
     )?;
@@ -284,31 +222,32 @@ struct IssuedDocument {
     pdf: String,
 }
 
-/// The clerk's signature: the approved file byte for byte, one more
-/// revision, every signature valid and nothing but a signature changed.
-async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error> {
+/// `POST /api/documents/ID/issue`: the clerk's signature: the approved file
+/// byte for byte, one more revision, every signature valid and nothing but a
+/// signature changed.
+pub async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error> {
     logged_in(app, req)?;
     let id = id_of(id)?;
     let form: IssuedDocument = parse_json(&req.body)?;
     let doc_number = text(
         &form.doc_number,
         "docNumber",
-        ("Document number", "số, ký hiệu"),
+        ("số, ký hiệu", "Document number"),
         60,
         false,
     )?;
     let issued_date = text(
         &form.issued_date,
         "issuedDate",
-        ("Issue date", "ngày ban hành"),
+        ("ngày ban hành", "Issue date"),
         40,
         false,
     )?;
     let doc = app.store.document(id)?.ok_or(Error::NotFound)?;
     if doc.status != "approved" {
         return Err(Error::WrongState {
-            en: "The document has been issued already".into(),
             vi: "Văn bản đã được ban hành".into(),
+            en: "The document has been issued already".into(),
         });
     }
     let approved = app.store.document_pdf(id)?.ok_or(Error::NotFound)?;
@@ -344,22 +283,46 @@ async fn issue(app: &Arc<App>, req: &Request, id: &str) -> Result<Answer, Error>
         &report_json,
         &usage,
     )?;
-    Ok(ok(report_body(&report)))
+    Ok(Answer::ok(report_body(&report)))
 }
 
-fn document(app: &App, id: &str) -> Result<Answer, Error> {
+/// `GET /api/documents`: every document, newest first, without reports.
+pub fn documents(app: &App) -> Result<Answer, Error> {
+    Ok(Answer::ok(json!({ "documents": app.store.documents()? })))
+}
+
+/// `GET /api/documents/ID`: a document and its report.
+pub fn document(app: &App, id: &str) -> Result<Answer, Error> {
     let d = app.store.document(id_of(id)?)?.ok_or(Error::NotFound)?;
     let mut body = serde_json::to_value(&d).unwrap_or_default();
     if let Some(report) = d.report.and_then(|r| serde_json::from_value(r).ok()) {
         body["signatures"] =
             serde_json::to_value(SignatureSummary::of(&report)).unwrap_or_default();
     }
-    Ok(ok(body))
+    Ok(Answer::ok(body))
 }
 
-fn nonce(app: &App) -> Result<Answer, Error> {
+/// `GET /api/documents/ID/pdf`: the approved or issued file.
+pub fn document_pdf(app: &App, id: &str) -> Result<Answer, Error> {
+    let pdf = app.store.document_pdf(id_of(id)?)?.ok_or(Error::NotFound)?;
+    Ok(Answer::pdf(pdf, &format!("van-ban-{id}.pdf")))
+}
+
+/// `GET /api/documents/ID/preview.png?page=N`: a picture of a page.
+pub async fn page_preview(app: &App, req: &Request, id: &str) -> Result<Answer, Error> {
+    let pdf = app.store.document_pdf(id_of(id)?)?.ok_or(Error::NotFound)?;
+    let page = req
+        .query_param("page")
+        .and_then(|p| p.parse::<u32>().ok())
+        .filter(|p| (1..=500).contains(p))
+        .unwrap_or(1);
+    Ok(Answer::png(preview::render(&pdf, page).await?))
+}
+
+/// `POST /api/login/nonce`: a single-use challenge for the token.
+pub fn nonce(app: &App) -> Result<Answer, Error> {
     let (nonce, expires) = app.logins.issue_nonce(unix_now())?;
-    Ok(ok(json!({ "nonce": nonce, "expiresAt": expires })))
+    Ok(Answer::ok(json!({ "nonce": nonce, "expiresAt": expires })))
 }
 
 #[derive(Deserialize)]
@@ -369,7 +332,8 @@ struct LoginForm {
     token: AuthToken,
 }
 
-fn login(app: &App, req: &Request) -> Result<Answer, Error> {
+/// `POST /api/login`: the token's signature of a nonce opens a session.
+pub fn login(app: &App, req: &Request) -> Result<Answer, Error> {
     let form: LoginForm = parse_json(&req.body)?;
     let now = unix_now();
     let (session, user) =
@@ -398,8 +362,9 @@ fn login(app: &App, req: &Request) -> Result<Answer, Error> {
     Ok(Answer::JsonWithCookie(json!({ "user": user }), cookie))
 }
 
-fn session(app: &App, req: &Request) -> Result<Answer, Error> {
-    Ok(ok(json!({ "user": logged_in(app, req)? })))
+/// `GET /api/session`: who is logged in.
+pub fn session(app: &App, req: &Request) -> Result<Answer, Error> {
+    Ok(Answer::ok(json!({ "user": logged_in(app, req)? })))
 }
 
 /// The user of the request's session cookie.
@@ -409,9 +374,28 @@ fn logged_in(app: &App, req: &Request) -> Result<crate::login::User, Error> {
         .ok_or(Error::NotLoggedIn)
 }
 
+/// `POST /api/logout`: ends the session, clears the cookie.
+pub fn logout(app: &App, req: &Request) -> Answer {
+    if let Some(id) = req.cookie() {
+        app.logins.logout(id);
+    }
+    Answer::JsonWithCookie(json!({}), clear_cookie())
+}
+
 fn clear_cookie() -> String {
     format!(
         "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
         crate::login::COOKIE
     )
+}
+
+/// `GET /api/usage?days=N`: the dashboard's counts.
+pub fn dashboard(app: &App, req: &Request) -> Result<Answer, Error> {
+    let days = req
+        .query_param("days")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(30);
+    Ok(Answer::ok(
+        serde_json::to_value(usage::dashboard(&app.store, days, unix_now())?).unwrap_or_default(),
+    ))
 }

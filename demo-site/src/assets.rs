@@ -4,8 +4,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use crate::app::App;
 use crate::error::Error;
-use crate::server::{Answer, App};
+use crate::http::Answer;
 
 /// The file behind a GET of `path`.
 pub fn serve(app: &App, path: &str) -> Result<Answer, Error> {

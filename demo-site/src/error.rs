@@ -1,19 +1,22 @@
 //! The portal's errors: a stable machine code, an HTTP status and the same
-//! message in English and Vietnamese, sent as
-//! `{"error":{"code","message","messageVi"}}` — the shape of the agent's
+//! message in Vietnamese and English ([`Localized`]), sent as a
+//! [`kyso_wire::api::error::ErrorResponse`] —
+//! `{"error":{"code","message","messageVi"}}`, the shape of the agent's
 //! errors, so the page turns both into a `KysoError` the same way.
 
 use std::fmt;
 
 use kyso_core::report::ValidationReport;
+use kyso_core::{Lang, Localized};
+use kyso_wire::api::error::{ErrorBody, ErrorResponse};
 
 #[derive(Debug)]
 pub enum Error {
     /// A field the form needs is missing or malformed (names the field).
     BadField {
         field: &'static str,
-        en: String,
         vi: String,
+        en: String,
     },
     /// The body is not the JSON the endpoint takes, or not base64.
     BadRequest(String),
@@ -21,6 +24,9 @@ pub enum Error {
     PayloadTooLarge {
         limit: usize,
     },
+    /// A body without a `Content-Length` (chunked): its size is not known
+    /// before it is read.
+    LengthRequired,
     /// The file is not a PDF at all (no `%PDF-` header).
     NotPdf,
     /// The signatures did not verify; the report says why.
@@ -31,8 +37,8 @@ pub enum Error {
     NotAnUpdate,
     /// The document is not in the state this step needs (e.g. issuing twice).
     WrongState {
-        en: String,
         vi: String,
+        en: String,
     },
     /// No such submission or document.
     NotFound,
@@ -55,12 +61,13 @@ pub enum Error {
     Store(String),
 }
 
-impl Error {
-    pub fn code(&self) -> &'static str {
+impl Localized for Error {
+    fn code(&self) -> &'static str {
         match self {
             Error::BadField { .. } => "BAD_FIELD",
             Error::BadRequest(_) => "BAD_REQUEST",
             Error::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Error::LengthRequired => "LENGTH_REQUIRED",
             Error::NotPdf => "PDF_MALFORMED",
             Error::SignatureInvalid(_) => "SIGNATURE_INVALID",
             Error::NotSigned => "NOT_SIGNED",
@@ -80,26 +87,7 @@ impl Error {
         }
     }
 
-    pub fn status(&self) -> u16 {
-        match self {
-            Error::BadField { .. } | Error::BadRequest(_) | Error::NotPdf => 400,
-            Error::PayloadTooLarge { .. } => 413,
-            Error::SignatureInvalid(_) | Error::NotSigned | Error::NotAnUpdate => 422,
-            Error::WrongState { .. } | Error::NonceUsed => 409,
-            Error::NotFound => 404,
-            Error::ForeignOrigin(_) => 403,
-            Error::MethodNotAllowed => 405,
-            Error::NonceUnknown
-            | Error::NonceExpired
-            | Error::Login(_)
-            | Error::LoginOrigin(_)
-            | Error::NotLoggedIn => 401,
-            Error::Preview(_) => 503,
-            Error::Store(_) => 500,
-        }
-    }
-
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             Error::BadField { en, .. } | Error::WrongState { en, .. } => en.clone(),
             Error::BadRequest(m) => format!("Bad request: {m}"),
@@ -109,10 +97,11 @@ impl Error {
                     limit >> 20
                 )
             }
+            Error::LengthRequired => "The upload must state its length (Content-Length)".into(),
             Error::NotPdf => "The file is not a PDF".into(),
             Error::SignatureInvalid(r) => format!(
                 "The signature is not valid: {}",
-                first_problem(r, false).unwrap_or_else(|| r.summary())
+                first_problem(r, Lang::En).unwrap_or_else(|| r.summary())
             ),
             Error::NotSigned => "The PDF carries no digital signature; sign it first".into(),
             Error::NotAnUpdate => {
@@ -138,17 +127,18 @@ impl Error {
         }
     }
 
-    pub fn message_vi(&self) -> String {
+    fn message_vi(&self) -> String {
         match self {
             Error::BadField { vi, .. } | Error::WrongState { vi, .. } => vi.clone(),
             Error::BadRequest(m) => format!("Yêu cầu không hợp lệ: {m}"),
             Error::PayloadTooLarge { limit } => {
                 format!("Tệp tải lên quá lớn (tệp PDF tối đa {} MiB)", limit >> 20)
             }
+            Error::LengthRequired => "Tệp tải lên phải ghi rõ độ dài (Content-Length)".into(),
             Error::NotPdf => "Tệp không phải là PDF".into(),
             Error::SignatureInvalid(r) => format!(
                 "Chữ ký số không hợp lệ: {}",
-                first_problem(r, true).unwrap_or_else(|| r.summary_vi())
+                first_problem(r, Lang::Vi).unwrap_or_else(|| r.summary_vi())
             ),
             Error::NotSigned => "Tệp PDF chưa có chữ ký số; hãy ký trước khi nộp".into(),
             Error::NotAnUpdate => {
@@ -173,48 +163,62 @@ impl Error {
             Error::Store(m) => format!("Lỗi lưu trữ: {m}"),
         }
     }
+}
 
-    /// The JSON body; a failed verification carries its report for the page.
-    pub fn body(&self) -> serde_json::Value {
-        let mut error = serde_json::json!({
-            "code": self.code(),
-            "message": self.message(),
-            "messageVi": self.message_vi(),
-        });
-        if let Error::SignatureInvalid(report) = self {
-            error["report"] = serde_json::to_value(report).unwrap_or_default();
+impl Error {
+    /// The HTTP status it is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::BadField { .. } | Error::BadRequest(_) | Error::NotPdf => 400,
+            Error::PayloadTooLarge { .. } => 413,
+            Error::LengthRequired => 411,
+            Error::SignatureInvalid(_) | Error::NotSigned | Error::NotAnUpdate => 422,
+            Error::WrongState { .. } | Error::NonceUsed => 409,
+            Error::NotFound => 404,
+            Error::ForeignOrigin(_) => 403,
+            Error::MethodNotAllowed => 405,
+            Error::NonceUnknown
+            | Error::NonceExpired
+            | Error::Login(_)
+            | Error::LoginOrigin(_)
+            | Error::NotLoggedIn => 401,
+            Error::Preview(_) => 503,
+            Error::Store(_) => 500,
         }
-        if let Error::BadField { field, .. } = self {
-            error["field"] = (*field).into();
-        }
-        serde_json::json!({ "error": error })
     }
 
-    /// A form field error with both languages.
-    pub fn field(field: &'static str, en: impl Into<String>, vi: impl Into<String>) -> Error {
+    /// The JSON body; a failed verification carries its report for the page,
+    /// a form error names its field.
+    pub fn body(&self) -> ErrorResponse {
+        let mut error = ErrorBody::new(self);
+        if let Error::SignatureInvalid(report) = self {
+            error.report = Some(report.clone());
+        }
+        if let Error::BadField { field, .. } = self {
+            error.field = Some((*field).to_string());
+        }
+        error.into()
+    }
+
+    /// A form field error, Vietnamese first.
+    pub fn field(field: &'static str, vi: impl Into<String>, en: impl Into<String>) -> Error {
         Error::BadField {
             field,
-            en: en.into(),
             vi: vi.into(),
+            en: en.into(),
         }
     }
 }
 
 /// The first error finding of the first failing signature: the most useful
 /// single reason to show.
-fn first_problem(report: &ValidationReport, vi: bool) -> Option<String> {
+fn first_problem(report: &ValidationReport, lang: Lang) -> Option<String> {
     report
         .signatures
         .iter()
         .flat_map(|s| s.errors.iter())
         .next()
-        .map(|f| {
-            if vi {
-                f.message_vi.clone()
-            } else {
-                f.message.clone()
-            }
-        })
+        .map(|f| lang.pick(&f.message_vi, &f.message).clone())
 }
 
 impl fmt::Display for Error {
@@ -237,13 +241,29 @@ mod tests {
 
     #[test]
     fn body_has_the_agent_shape() {
-        let b = Error::NonceUsed.body();
+        let b = serde_json::to_value(Error::NonceUsed.body()).unwrap();
         assert_eq!(b["error"]["code"], "NONCE_USED");
         assert!(b["error"]["messageVi"]
             .as_str()
             .unwrap()
             .contains("đã được dùng"));
         assert!(b["error"]["message"].as_str().unwrap().contains("replay"));
+        assert_eq!(b["error"].as_object().unwrap().len(), 3);
         assert_eq!(Error::NonceUsed.status(), 409);
+    }
+
+    #[test]
+    fn a_field_error_names_its_field() {
+        let e = Error::field(
+            "cccd",
+            "Số CCCD gồm 12 chữ số",
+            "The citizen ID (CCCD) has 12 digits",
+        );
+        // Keys sorted, as in every answer of the portal.
+        assert_eq!(
+            serde_json::to_value(e.body()).unwrap().to_string(),
+            r#"{"error":{"code":"BAD_FIELD","field":"cccd","message":"The citizen ID (CCCD) has 12 digits","messageVi":"Số CCCD gồm 12 chữ số"}}"#
+        );
+        assert_eq!(e.message_in(Lang::Vi), "Số CCCD gồm 12 chữ số");
     }
 }

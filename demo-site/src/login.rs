@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use kyso_core::auth::{self, AuthToken};
-use kyso_core::TrustAnchors;
+use kyso_core::{Localized, TrustAnchors};
 use serde::Serialize;
 
 use crate::error::Error;

@@ -4,12 +4,23 @@
 //! administrator sees how many signatures are made. The browser signs through
 //! the Kyso SDK and the local agent; this server verifies every file with
 //! kyso-core before storing it in SQLite.
+//!
+//! The modules, each using only those below it: `server` (binding, the warp
+//! filter, the body limit, responses) → `routes` (method and path to a
+//! handler) → the handlers `api`, `assets`, `uploads` → the types they share,
+//! `app` (the state) and `http` (request and answer) → the portal's parts
+//! `login`, `store`, `usage`, `verification`, `preview`, `stamps` → `error`.
+
+#![forbid(unsafe_code)]
 
 mod api;
+mod app;
 mod assets;
 mod error;
+mod http;
 mod login;
 mod preview;
+mod routes;
 mod server;
 mod stamps;
 mod store;
@@ -23,8 +34,8 @@ use std::sync::Arc;
 
 use clap::Parser;
 
+use crate::app::App;
 use crate::login::Logins;
-use crate::server::App;
 use crate::store::Store;
 use crate::verification::Verifier;
 
@@ -88,9 +99,7 @@ fn run(args: Args) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .map_err(|e| format!("--listen {}: {e}", args.listen))?;
+        let listener = server::bind(args.listen).await?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         if args.origin.is_empty() && bound.ip().is_unspecified() {
             return Err(format!(
@@ -115,35 +124,6 @@ fn run(args: Args) -> Result<(), String> {
             samples_dir: args.samples,
             agent_ports: args.agent_ports,
         });
-        let routes = {
-            use warp::Filter;
-            let app = app.clone();
-            warp::any()
-                .map(move || app.clone())
-                .and(warp::method())
-                .and(warp::path::full())
-                .and(
-                    warp::query::raw()
-                        .or(warp::any().map(String::new))
-                        .unify()
-                        .map(Some),
-                )
-                .and(warp::header::headers_cloned())
-                .and(warp::body::stream())
-                .then(server::handle)
-        };
-        // Tests and `cargo xtask demo` wait for this line.
-        println!("kyso-demo-site listening on http://{bound}");
-        use std::io::Write;
-        let _ = std::io::stdout().flush();
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        warp::serve(routes)
-            .incoming(listener)
-            .graceful(shutdown)
-            .run()
-            .await;
-        Ok(())
+        server::run(app, listener).await
     })
 }

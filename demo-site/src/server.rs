@@ -1,20 +1,24 @@
-//! The HTTP side: one warp filter hands every request to [`handle`], which
-//! routes it, checks where state-changing calls come from, reads the body
-//! within a limit and turns every outcome into JSON (or a file).
+//! The HTTP side: binds the address, reads every request through one warp
+//! filter (the body within a limit warp enforces), hands it to
+//! [`routes::handle`] and turns every outcome into JSON (or a file) with the
+//! portal's security headers.
 
-use std::path::PathBuf;
+use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::Buf;
-use futures_util::{Stream, StreamExt};
+use bytes::Bytes;
+use tokio::net::TcpListener;
+use warp::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use warp::http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
+use warp::path::FullPath;
+use warp::reject::{LengthRequired, PayloadTooLarge};
+use warp::{Filter, Rejection};
 
-use crate::api;
-use crate::assets;
+use crate::app::App;
 use crate::error::Error;
-use crate::login::Logins;
-use crate::store::Store;
-use crate::verification::Verifier;
+use crate::http::{Answer, Request};
+use crate::routes;
 
 /// The largest PDF the portal takes (the page checks the same number,
 /// `MAX_FILE` in static/portal.js, before anything is signed).
@@ -22,132 +26,94 @@ pub const PDF_LIMIT: usize = 50 << 20;
 /// A request body at most: that PDF in base64 (4/3 of it) plus the form.
 pub const BODY_LIMIT: usize = PDF_LIMIT / 3 * 4 + (1 << 20);
 
-/// Everything a request may use.
-pub struct App {
-    pub store: Store,
-    pub verifier: Verifier,
-    pub logins: Logins,
-    /// This portal's pages (demo-site/static).
-    pub static_dir: PathBuf,
-    /// The SDK and its wasm (js-sdk/dist), served under `/kyso/`.
-    pub sdk_dir: PathBuf,
-    /// Sample PDFs offered to try the flows, served under `/samples/`.
-    pub samples_dir: Option<PathBuf>,
-    /// Where the page looks for the agent (empty: the SDK's default ports).
-    pub agent_ports: Vec<u16>,
-}
-
 /// A finished response.
-pub type Reply = Response<Vec<u8>>;
+type Reply = Response<Vec<u8>>;
 
-/// What a handler gives back.
-pub enum Answer {
-    Json(StatusCode, serde_json::Value),
-    /// JSON plus a `Set-Cookie` header (logging in and out).
-    JsonWithCookie(serde_json::Value, String),
-    File {
-        content_type: &'static str,
-        bytes: Vec<u8>,
-        /// `attachment; filename=…` for downloads.
-        disposition: Option<String>,
-    },
+/// Listens on `address` (port 0: any free port).
+pub async fn bind(address: SocketAddr) -> Result<TcpListener, String> {
+    TcpListener::bind(address)
+        .await
+        .map_err(|e| format!("--listen {address}: {e}"))
 }
 
-/// The request as handlers see it.
-pub struct Request {
-    pub method: Method,
-    pub path: String,
-    pub query: String,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
+/// Serves `app` on `listener` until Ctrl-C.
+pub async fn run(app: Arc<App>, listener: TcpListener) -> Result<(), String> {
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let requests = warp::any()
+        .map(move || app.clone())
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::header::headers_cloned())
+        .and(body())
+        .then(answer);
+    // Tests and `cargo xtask demo` wait for this line.
+    println!("kyso-demo-site listening on http://{bound}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    warp::serve(requests)
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
+    Ok(())
 }
 
-impl Request {
-    /// A query parameter's raw value.
-    pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v)
-    }
-
-    pub fn cookie(&self) -> Option<&str> {
-        crate::login::session_cookie(self.headers.get("cookie").and_then(|v| v.to_str().ok()))
-    }
-}
-
-pub async fn handle(
+async fn answer(
     app: Arc<App>,
     method: Method,
-    path: warp::path::FullPath,
-    query: Option<String>,
+    path: FullPath,
+    query: String,
     headers: HeaderMap,
-    body: impl Stream<Item = Result<impl Buf, warp::Error>> + Unpin + Send,
+    body: Result<Bytes, Error>,
 ) -> Reply {
-    let path = path.as_str().to_string();
-    // Pages and files: GET only, no body.
-    if !path.starts_with("/api/") {
-        if method != Method::GET && method != Method::HEAD {
-            return error(&Error::MethodNotAllowed);
-        }
-        return match assets::serve(&app, &path) {
-            Ok(answer) => reply(answer),
-            Err(e) => error(&e),
-        };
-    }
-    // A page on another site must not file submissions or log someone in
-    // through the visitor's browser (CSRF): state-changing calls must come
-    // from this portal's own pages.
-    if method == Method::POST {
-        let origin = headers.get("origin").and_then(|v| v.to_str().ok());
-        if let Some(o) = origin.filter(|o| !app.logins.origins().iter().any(|own| own == o)) {
-            return error(&Error::ForeignOrigin(o.to_string()));
-        }
-    }
-    let body = match read_body(&headers, body).await {
-        Ok(b) => b,
-        Err(e) => return error(&e),
-    };
     let request = Request {
         method,
-        path,
-        query: query.unwrap_or_default(),
+        path: path.as_str().to_string(),
+        query,
         headers,
-        body,
+        body: Bytes::new(),
     };
-    match api::route(&app, &request).await {
+    match routes::handle(&app, request, body).await {
         Ok(answer) => reply(answer),
         Err(e) => error(&e),
     }
 }
 
-async fn read_body(
-    headers: &HeaderMap,
-    mut body: impl Stream<Item = Result<impl Buf, warp::Error>> + Unpin,
-) -> Result<Vec<u8>, Error> {
-    let too_large = Error::PayloadTooLarge { limit: PDF_LIMIT };
-    let declared = headers
-        .get("content-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
-        return Err(too_large);
-    }
-    let mut out = Vec::new();
-    while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| Error::BadRequest(format!("body: {e}")))?;
-        if out.len() + chunk.remaining() > BODY_LIMIT {
-            return Err(too_large);
+/// The body, read by warp within [`BODY_LIMIT`]: a larger `Content-Length`
+/// is refused before anything is read, and hyper reads no more than the
+/// length a request declares. A body of unknown length (chunked) is refused
+/// too — browsers send the length of every body the pages post (strings) —
+/// and a request with neither header has none. A refusal is not answered
+/// here but handed on: [`routes::handle`] decides whether the body matters.
+fn body() -> impl Filter<Extract = (Result<Bytes, Error>,), Error = Infallible> + Clone {
+    let none = warp::header::headers_cloned().and_then(|headers: HeaderMap| async move {
+        if headers.contains_key(CONTENT_LENGTH) || headers.contains_key(TRANSFER_ENCODING) {
+            Err(warp::reject())
+        } else {
+            Ok(Ok(Bytes::new()))
         }
-        while chunk.has_remaining() {
-            let part = chunk.chunk();
-            out.extend_from_slice(part);
-            let n = part.len();
-            chunk.advance(n);
-        }
+    });
+    let limited = warp::body::content_length_limit(BODY_LIMIT as u64)
+        .and(warp::body::bytes())
+        .map(Ok);
+    none.or(limited)
+        .unify()
+        .or_else(|refused: Rejection| async move { Ok::<_, Infallible>((Err(refusal(&refused)),)) })
+}
+
+/// Why warp would not read a body.
+fn refusal(refused: &Rejection) -> Error {
+    if refused.find::<PayloadTooLarge>().is_some() {
+        Error::PayloadTooLarge { limit: PDF_LIMIT }
+    } else if refused.find::<LengthRequired>().is_some() {
+        Error::LengthRequired
+    } else {
+        Error::BadRequest(format!("body: {refused:?}"))
     }
-    Ok(out)
 }
 
 fn reply(answer: Answer) -> Reply {
@@ -180,9 +146,10 @@ fn reply(answer: Answer) -> Reply {
     }
 }
 
-pub fn error(e: &Error) -> Reply {
+fn error(e: &Error) -> Reply {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json(status, &e.body())
+    // Through a `Value`: keys sorted, as in every other answer.
+    json(status, &serde_json::to_value(e.body()).unwrap_or_default())
 }
 
 fn json(status: StatusCode, value: &serde_json::Value) -> Reply {
@@ -215,4 +182,37 @@ fn security_headers(h: &mut HeaderMap) {
         HeaderValue::from_static("nosniff"),
     );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+}
+
+#[cfg(test)]
+mod tests {
+    use kyso_core::Localized;
+    use warp::test::{request, RequestBuilder};
+
+    use super::*;
+
+    async fn read(req: RequestBuilder) -> Result<Bytes, Error> {
+        req.filter(&body())
+            .await
+            .unwrap_or_else(|never| match never {})
+    }
+
+    #[tokio::test]
+    async fn warp_bounds_the_body() {
+        let form = read(request().method("POST").body("{}")).await;
+        assert_eq!(form.unwrap(), "{}");
+        // No Content-Length and not chunked: no body (a GET, a bare POST).
+        assert!(read(request().method("POST")).await.unwrap().is_empty());
+        let declared = (BODY_LIMIT + 1).to_string();
+        let large = read(request().method("POST").header("content-length", declared)).await;
+        let large = large.unwrap_err();
+        assert_eq!((large.code(), large.status()), ("PAYLOAD_TOO_LARGE", 413));
+        let chunked = read(
+            request()
+                .method("POST")
+                .header("transfer-encoding", "chunked"),
+        )
+        .await;
+        assert_eq!(chunked.unwrap_err().code(), "LENGTH_REQUIRED");
+    }
 }

@@ -228,8 +228,8 @@ impl Store {
         )?;
         if changed != 1 {
             return Err(Error::WrongState {
-                en: "The document was issued meanwhile".into(),
                 vi: "Văn bản đã được ban hành trong lúc này".into(),
+                en: "The document was issued meanwhile".into(),
             });
         }
         record(&tx, usage)?;

@@ -10,8 +10,8 @@ use base64::Engine;
 use kyso_core::report::ValidationReport;
 use serde::de::DeserializeOwned;
 
+use crate::app::App;
 use crate::error::Error;
-use crate::server::App;
 
 /// The body as JSON of type `T`; serde's message says which field is wrong.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
@@ -66,6 +66,7 @@ fn require_valid(report: ValidationReport, want: usize) -> Result<ValidationRepo
 }
 
 /// A text field: trimmed, required unless `optional`, at most `max` chars.
+/// `label` names it in the messages, Vietnamese first.
 pub fn text(
     value: &str,
     field: &'static str,
@@ -77,18 +78,18 @@ pub fn text(
     if v.is_empty() && !optional {
         return Err(Error::field(
             field,
-            format!("{} is required", label.0),
-            format!("Chưa nhập {}", label.1),
+            format!("Chưa nhập {}", label.0),
+            format!("{} is required", label.1),
         ));
     }
     if v.chars().count() > max || v.chars().any(|c| c.is_control()) {
         return Err(Error::field(
             field,
+            format!("{}: tối đa {max} ký tự, không có ký tự điều khiển", label.0),
             format!(
                 "{}: at most {max} characters, no control characters",
-                label.0
+                label.1
             ),
-            format!("{}: tối đa {max} ký tự, không có ký tự điều khiển", label.1),
         ));
     }
     Ok(v.to_string())
@@ -107,6 +108,8 @@ pub fn file_name(name: &str, fallback: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use kyso_core::Localized;
+
     use super::*;
 
     #[test]
@@ -128,21 +131,23 @@ mod tests {
         let v = crate::verification::Verifier::new(&[]).unwrap();
         let truncated = require_valid(v.verify_pdf(b"%PDF-1.7\n1 0 obj"), 1).unwrap_err();
         assert_eq!(truncated.code(), "SIGNATURE_INVALID");
-        assert!(truncated.body()["error"]["report"]["signatures"].is_array());
+        let body = serde_json::to_value(truncated.body()).unwrap();
+        assert!(body["error"]["report"]["signatures"].is_array());
     }
 
     #[test]
     fn fields_are_trimmed_and_bounded() {
         assert_eq!(
-            text(" An ", "f", ("Name", "họ tên"), 10, false).unwrap(),
+            text(" An ", "f", ("họ tên", "Name"), 10, false).unwrap(),
             "An"
         );
-        let e = text("", "fullName", ("Name", "họ tên"), 10, false).unwrap_err();
-        assert_eq!(e.body()["error"]["field"], "fullName");
-        assert!(e.message_vi().contains("họ tên"));
-        assert!(text("a\u{7}", "f", ("N", "n"), 10, false).is_err());
-        assert!(text(&"x".repeat(11), "f", ("N", "n"), 10, false).is_err());
-        assert_eq!(text("", "f", ("N", "n"), 10, true).unwrap(), "");
+        let e = text("", "fullName", ("họ tên", "Name"), 10, false).unwrap_err();
+        assert_eq!(e.body().error.field.as_deref(), Some("fullName"));
+        assert_eq!(e.message_vi(), "Chưa nhập họ tên");
+        assert_eq!(e.message(), "Name is required");
+        assert!(text("a\u{7}", "f", ("tên", "Name"), 10, false).is_err());
+        assert!(text(&"x".repeat(11), "f", ("tên", "Name"), 10, false).is_err());
+        assert_eq!(text("", "f", ("tên", "Name"), 10, true).unwrap(), "");
         assert_eq!(file_name("C:\\Users\\a\\hồ sơ.pdf", "x.pdf"), "hồ sơ.pdf");
         assert_eq!(file_name("../../", "x.pdf"), "x.pdf");
     }

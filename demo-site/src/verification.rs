@@ -6,7 +6,7 @@
 use kyso_core::cms::VerifyOptions;
 use kyso_core::report::{Indication, ValidationReport};
 use kyso_core::time::DateTime;
-use kyso_core::TrustAnchors;
+use kyso_core::{Localized, TrustAnchors};
 use serde::Serialize;
 
 /// Trust anchors: the bundled Vietnamese roots plus the `--trust` files (the

@@ -11,8 +11,8 @@ use eframe::egui::{
 };
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::emit;
-use crate::protocol::{Answer, Kind, Lang, Request, REMEMBER_CHOICES};
+use crate::answer::emit;
+use kyso_wire::dialog::{Answer, Kind, Lang, Request, REMEMBER_CHOICES};
 
 /// Longest countdown the window runs (a day); longer requests are clamped.
 pub const MAX_TIMEOUT_SECONDS: u64 = 24 * 60 * 60;

@@ -3,7 +3,7 @@
 //! `kyso-agent` runs this program once per question (a signature, a login,
 //! a bare hash, or letting a site use the token), writes one JSON request on
 //! its stdin and reads one JSON answer line from its stdout (see
-//! [`protocol`]). The window lives in its own process so the agent needs no
+//! `kyso_wire::dialog`). The window lives in its own process so the agent needs no
 //! GUI toolkit and a crash here is a cancelled request, not a dead agent.
 //!
 //! Exit status: 0 with an answer (approve, cancel, timeout); 2 for a request
@@ -13,35 +13,17 @@
 //! The PIN is written only in the answer line, from buffers that are zeroed
 //! when dropped; nothing else is ever printed to stdout.
 
-mod app;
-mod protocol;
+#![forbid(unsafe_code)]
 
-use std::io::{Read, Write};
-use std::sync::Mutex;
+mod answer;
+mod app;
+
+use std::io::Read;
 use std::time::Duration;
 
-use protocol::{Answer, Request, MAX_REQUEST_BYTES};
+use kyso_wire::dialog::{Answer, Request, MAX_REQUEST_BYTES};
 
-/// Whether the one answer line has been written. Held while writing, so the
-/// window, the watchdog and the panic hook never write two lines.
-static ANSWERED: Mutex<bool> = Mutex::new(false);
-
-/// Writes `answer` as the one line on stdout, unless an answer was already
-/// written. Returns whether this call wrote it.
-pub(crate) fn emit(answer: &Answer) -> bool {
-    let mut answered = ANSWERED.lock().unwrap_or_else(|p| p.into_inner());
-    if *answered {
-        return false;
-    }
-    *answered = true;
-    let line = answer.to_line();
-    // The line ends with '\n': stdout's LineWriter hands it straight to the
-    // pipe instead of copying it into its buffer.
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&line);
-    let _ = out.flush();
-    true
-}
+use crate::answer::emit;
 
 fn main() {
     let default_hook = std::panic::take_hook();

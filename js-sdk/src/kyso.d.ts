@@ -1,5 +1,6 @@
-// Types of the Kyso JS SDK (kyso.js). See docs/agent-api.md for the agent's
-// objects and DESIGN-level contracts.
+// Types of the Kyso JS SDK (kyso.js). The SDK's contract is docs/sdk.md; the
+// agent's objects (Cert, AuthToken, error codes) are in docs/agent-api.md and
+// the validation report in docs/reports.md.
 
 /** Blob, File, ArrayBuffer or bytes. */
 export type BinaryInput = Blob | ArrayBuffer | ArrayBufferView;

@@ -12,11 +12,13 @@ use serde_json::{json, Value};
 
 /// Serves files under `root` on 127.0.0.1 until dropped (thread per request).
 pub struct StaticServer {
+    /// The port the system chose.
     pub port: u16,
     address: &'static str,
 }
 
 impl StaticServer {
+    /// On 127.0.0.1, a port the system chooses.
     pub fn start(root: PathBuf) -> StaticServer {
         Self::start_on("127.0.0.1", root)
     }
@@ -34,6 +36,7 @@ impl StaticServer {
         StaticServer { port, address }
     }
 
+    /// `http://address:port`, what the page's `location.origin` is.
     pub fn origin(&self) -> String {
         format!("http://{}:{}", self.address, self.port)
     }
@@ -85,7 +88,9 @@ fn serve(mut stream: TcpStream, root: &Path) {
 /// Which browser to drive.
 #[derive(Clone, Copy, Debug)]
 pub enum Browser {
+    /// Chromium through chromedriver.
     Chromium,
+    /// Firefox through geckodriver.
     Firefox,
 }
 
@@ -131,6 +136,8 @@ impl Launch {
 }
 
 impl Session {
+    /// Starts the driver and a headless browser with a fresh profile under
+    /// `scratch`.
     pub fn start(browser: Browser, scratch: &Path) -> Session {
         Self::start_with(browser, scratch, &Launch::default())
     }
@@ -253,6 +260,7 @@ impl Session {
         std::fs::write(path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 
+    /// Navigates to `url` and waits for the page to load.
     pub fn goto(&self, url: &str) {
         self.command("POST", "/url", Some(json!({"url": url})));
     }

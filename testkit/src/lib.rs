@@ -9,11 +9,17 @@
 //! runs in its own process: the `kyso-testkit provision` binary. Tests call it
 //! through [`provision`] and then drive the real `kyso` CLI or agent with the
 //! same `SOFTHSM2_CONF`.
+//!
+//! [`pdf`] is the one PDF writer of the tests, for files built by hand
+//! (hostile structures, incremental updates a forger would append).
+
+#![forbid(unsafe_code)]
 
 pub mod browser;
 pub mod display;
 pub mod manifest;
 pub mod names;
+pub mod pdf;
 pub mod pki;
 pub mod softhsm;
 pub mod token;

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+/// Everything a test needs to use what was provisioned: the module, the
+/// PIN, the test PKI and each token and signer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Manifest {
@@ -13,16 +15,23 @@ pub struct Manifest {
     pub softhsm2_conf: PathBuf,
     /// The user PIN of every token.
     pub pin: String,
+    /// The test root certificate, PEM: the trust anchor of the tests.
     pub root_pem: PathBuf,
+    /// The intermediate CA certificate, PEM: what signers pass as `chain`.
     pub intermediate_pem: PathBuf,
+    /// Every token initialised.
     pub tokens: Vec<TokenEntry>,
+    /// Every signer, on a token or in software.
     pub signers: Vec<SignerEntry>,
 }
 
+/// One initialised token.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenEntry {
+    /// CKA_LABEL of the token, as the slot list shows it.
     pub label: String,
+    /// The serial number SoftHSM gave it.
     pub serial: String,
 }
 
@@ -34,6 +43,7 @@ pub struct SignerEntry {
     pub name: String,
     /// `RSA` or `EC`.
     pub key_type: String,
+    /// Modulus or curve size.
     pub key_bits: usize,
     /// The certificate, PEM.
     pub cert_pem: PathBuf,
@@ -49,11 +59,13 @@ pub struct SignerEntry {
 }
 
 impl Manifest {
+    /// Reads a `manifest.json`.
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Writes the manifest as pretty JSON.
     pub fn save(&self, path: &Path) -> Result<(), String> {
         let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))

@@ -23,29 +23,36 @@ use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
-use kyso_core::Certificate;
+use kyso_core::{Certificate, Localized};
 
 /// What kind of certificate to issue.
 #[derive(Clone, Debug)]
 pub struct CertProfile {
+    /// The subject's distinguished name.
     pub subject: Name,
+    /// A CA certificate (basicConstraints cA, keyCertSign) rather than an
+    /// end entity.
     pub ca: bool,
     /// Key usage for an end-entity certificate (ignored for CAs).
     pub key_usage: KeyUsage,
     /// Seconds since the Unix epoch.
     pub not_before: u64,
+    /// Seconds since the Unix epoch.
     pub not_after: u64,
 }
 
 /// A certification authority with its key in memory.
 pub struct Ca {
     key: SigningKey<Sha256>,
+    /// The CA's own certificate.
     pub cert: Certificate,
 }
 
 /// Root and intermediate of one test PKI.
 pub struct TestPki {
+    /// The self-signed root, the tests' trust anchor.
     pub root: Ca,
+    /// Issued by the root; issues the signers' certificates.
     pub intermediate: Ca,
 }
 

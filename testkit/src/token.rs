@@ -1,14 +1,14 @@
 //! Provisioning a PKCS#11 token: initialise it, generate key pairs on it, import
 //! certificates beside the keys (same CKA_ID), as a CA's registration office does.
 
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, CertificateType, ObjectClass, ObjectHandle};
-use cryptoki::session::{Session, UserType};
-use cryptoki::slot::Slot;
-use cryptoki::types::AuthPin;
 use der::asn1::{BitString, ObjectIdentifier};
 use der::{Any, Decode, Encode};
+use kyso_token::cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use kyso_token::cryptoki::mechanism::Mechanism;
+use kyso_token::cryptoki::object::{Attribute, CertificateType, ObjectClass, ObjectHandle};
+use kyso_token::cryptoki::session::{Session, UserType};
+use kyso_token::cryptoki::slot::Slot;
+use kyso_token::cryptoki::types::AuthPin;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use kyso_core::Certificate;
@@ -16,18 +16,24 @@ use kyso_core::Certificate;
 /// The kinds of key a test signer can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeySpec {
+    /// RSA with a modulus of this many bits.
     Rsa(u64),
+    /// ECDSA on P-256.
     P256,
+    /// ECDSA on P-384.
     P384,
 }
 
 impl KeySpec {
+    /// `RSA` or `EC`, as the manifest and kyso's certificate info write it.
     pub fn type_name(self) -> &'static str {
         match self {
             KeySpec::Rsa(_) => "RSA",
             _ => "EC",
         }
     }
+
+    /// Modulus or curve size.
     pub fn bits(self) -> usize {
         match self {
             KeySpec::Rsa(b) => b as usize,
@@ -49,11 +55,12 @@ pub struct Module {
     pkcs11: Pkcs11,
 }
 
-fn err(what: &str) -> impl Fn(cryptoki::error::Error) -> String + '_ {
+fn err(what: &str) -> impl Fn(kyso_token::cryptoki::error::Error) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
 
 impl Module {
+    /// Loads the module at `path` and calls `C_Initialize`.
     pub fn load(path: &std::path::Path) -> Result<Self, String> {
         let pkcs11 = Pkcs11::new(path).map_err(err("loading module"))?;
         pkcs11
@@ -181,7 +188,7 @@ fn public_key(
     handle: ObjectHandle,
     spec: KeySpec,
 ) -> Result<SubjectPublicKeyInfoOwned, String> {
-    use cryptoki::object::AttributeType;
+    use kyso_token::cryptoki::object::AttributeType;
     let want = match spec {
         KeySpec::Rsa(_) => vec![AttributeType::Modulus, AttributeType::PublicExponent],
         _ => vec![AttributeType::EcPoint],

@@ -2,6 +2,8 @@
 //! test binary, the real `kyso` binary, and the independent validators
 //! (OpenSSL, pyHanko) the results are checked with.
 
+#![forbid(unsafe_code)]
+
 pub mod agent;
 pub mod pdf;
 pub mod signing;

@@ -1,6 +1,7 @@
 //! Errors thrown to JavaScript: plain objects with the stable code and both
 //! messages, which the SDK wraps in its `KysoError`.
 
+use kyso_core::Localized;
 use wasm_bindgen::JsValue;
 
 pub(crate) fn to_js(e: kyso_core::Error) -> JsValue {

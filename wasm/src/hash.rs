@@ -28,6 +28,7 @@ impl Hasher {
         })
     }
 
+    /// Feeds the next chunk; fails once the digest was taken.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
         self.inner
             .as_mut()

@@ -5,6 +5,8 @@
 //! thrown objects `{code, message, messageVi}`. Time always comes from the
 //! page (`Date.now()`): wasm32 has no clock.
 
+#![forbid(unsafe_code)]
+
 mod cms;
 mod error;
 mod hash;

@@ -15,6 +15,8 @@ pub fn run(ws: &Path, extra: &[String]) -> Result {
         "-p",
         "kyso-agent",
         "-p",
+        "kyso-cli",
+        "-p",
         "kyso-testkit",
         "-p",
         "kyso-bench",

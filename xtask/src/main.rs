@@ -1,9 +1,12 @@
 //! `cargo xtask <command>`: set-up, checks and builds for the Kyso workspace.
 
+#![forbid(unsafe_code)]
+
 mod bench;
 mod build;
 mod cmd;
 mod demo;
+mod modules;
 mod package;
 mod setup;
 mod test;
@@ -21,9 +24,12 @@ commands:
                    ghostscript, qpdf, time, xvfb, xdotool, imagemagick, X libraries),
                    rustfmt, clippy, the wasm32 target, wasm-bindgen-cli, geckodriver,
                    pyHanko in target/venv, Vite (npm ci in js-sdk/test/bundler)
-  test [ARGS]      setup, then cargo fmt --check, clippy, the wasm build of core and
-                   cargo test --workspace (ARGS go to it, e.g. -- --nocapture), then
-                   the wasm tests in headless Chromium and Firefox
+  test [ARGS]      setup, then cargo fmt --check, the module-cycle check, clippy,
+                   the wasm build of core and cargo test --workspace (ARGS go to
+                   it, e.g. -- --nocapture), then the wasm tests in headless
+                   Chromium and Firefox
+  modules          no module cycle in any crate of the workspace: prints each
+                   cycle (files and the names that close it), fails if any
   build [--wasm]   release build of the workspace and the page's wasm module
                    (js-sdk/dist); --wasm: only the page's module and the SDK
   demo             setup, build the agent, the demo portal and the SDK, provision
@@ -62,12 +68,13 @@ fn main() -> ExitCode {
             bench::run(&ws, extra)
         }
         ("setup", []) => setup::run(&ws),
+        ("modules", []) => modules::run(&ws),
         ("package", []) => package::run(&ws, false).map(drop),
         ("package", [flag]) if flag == "--debug" => package::run(&ws, true).map(drop),
         ("build", []) => build::run(&ws),
         ("build", [flag]) if flag == "--wasm" => build::wasm(&ws),
         ("demo", []) => demo::run(&ws),
-        ("setup" | "build" | "demo" | "bench" | "package", _) => {
+        ("setup" | "build" | "demo" | "bench" | "package" | "modules", _) => {
             eprintln!("xtask: `{command}` takes no arguments\n\n{USAGE}");
             return ExitCode::from(EXIT_USAGE);
         }

@@ -48,7 +48,16 @@ const DEPENDS: &str = "libc6 (>= 2.36), libgl1, libegl1, libxkbcommon-x11-0, lib
 pub fn run(ws: &Path, debug: bool) -> Result<PathBuf> {
     let profile = if debug { "debug" } else { "release" };
     let mut build = cargo(ws);
-    build.args(["build", "-p", "kyso-agent", "-p", "kyso-dialog", "--bins"]);
+    build.args([
+        "build",
+        "-p",
+        "kyso-agent",
+        "-p",
+        "kyso-dialog",
+        "-p",
+        "kyso-cli",
+        "--bins",
+    ]);
     if !debug {
         build.arg("--release");
     }

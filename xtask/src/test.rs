@@ -6,6 +6,7 @@ use crate::setup;
 pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
     setup::run(ws)?;
     fmt(ws)?;
+    crate::modules::run(ws)?;
     clippy(ws)?;
     desktop_targets(ws)?;
     wasm(ws)?;
@@ -18,7 +19,7 @@ pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
 }
 
 /// The agent, the CLI and the consent window compile for Windows and macOS
-/// (their per-OS code: autostart, config paths, PKCS#11 types).
+/// (their per-OS code: autostart, config paths, PKCS#11 types in kyso-token).
 fn desktop_targets(ws: &Path) -> Result {
     for target in setup::DESKTOP_TARGETS {
         cmd::run(cargo(ws).args([
@@ -27,6 +28,8 @@ fn desktop_targets(ws: &Path) -> Result {
             "kyso-agent",
             "-p",
             "kyso-dialog",
+            "-p",
+            "kyso-cli",
             "--target",
             target,
         ]))?;

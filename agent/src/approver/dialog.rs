@@ -15,14 +15,14 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use kyso_token::Pin;
+use kyso_wire::dialog::{self, Answer, Decision, Kind};
 use zeroize::Zeroizing;
 
 use super::{Action, ApprovalRequest, Approver, Credential};
+use crate::error::Error;
 use crate::origin::Origin;
-use crate::pkcs11::Pin;
 use crate::preferences::Preferences;
-use crate::Error;
 
 /// Extra time the agent gives the window beyond its own countdown before
 /// treating it as hung.
@@ -68,7 +68,7 @@ impl DialogApprover {
     }
 
     /// Runs the window with `request`; its answer.
-    fn ask(&self, request: &DialogRequest<'_>) -> Result<Answer, Error> {
+    fn ask(&self, request: &dialog::Request) -> Result<Answer, Error> {
         if !has_display() {
             return Err(Error::ApproverUnavailable(
                 "no graphical session to show the consent window in (DISPLAY/WAYLAND_DISPLAY unset)"
@@ -146,38 +146,37 @@ impl Approver for DialogApprover {
         };
         let (kind, documents, hash) = match request.action {
             Action::Sign(docs) => (
-                "sign",
+                Kind::Sign,
                 docs.iter()
-                    .map(|d| DocumentLine {
-                        name: &d.name,
+                    .map(|d| dialog::Document {
+                        name: d.name.clone(),
                         digest: hex_prefix(&d.digest),
                     })
                     .collect(),
                 None,
             ),
-            Action::Authenticate => ("authenticate", Vec::new(), None),
-            Action::SignHash(h) => ("signHash", Vec::new(), Some(hex_prefix(h))),
+            Action::Authenticate => (Kind::Authenticate, Vec::new(), None),
+            Action::SignHash(h) => (Kind::SignHash, Vec::new(), Some(hex_prefix(h))),
         };
         let info = request.certificate;
-        let identifiers = info.identifiers.labelled();
-        let answer = self.ask(&DialogRequest {
+        let answer = self.ask(&dialog::Request {
             kind,
-            lang: self.preferences.language().code(),
+            lang: self.preferences.language(),
             origin: request.origin.to_string(),
             documents,
             hash,
-            certificate: Some(CertificateLine {
-                name: info.common_name.as_deref().unwrap_or(&info.subject),
-                identifiers,
-                issuer: info.issuer_common_name.as_deref().unwrap_or(&info.issuer),
-                not_before: &info.not_before,
-                not_after: &info.not_after,
+            certificate: Some(dialog::Certificate {
+                name: info.holder_name().to_string(),
+                identifiers: info.identifiers.labelled(),
+                issuer: info.issuer_name().to_string(),
+                not_before: info.not_before.clone(),
+                not_after: info.not_after.clone(),
             }),
-            token: Some(TokenLine {
-                label: &request.token.label,
+            token: Some(dialog::Token {
+                label: request.token.label.clone(),
                 pin_pad: request.token.protected_path,
             }),
-            pin_error: request.pin_retry.as_ref().map(|r| PinErrorLine {
+            pin_error: request.pin_retry.as_ref().map(|r| dialog::PinError {
                 retries_left: r.retries_left,
                 count_low: r.count_low,
             }),
@@ -185,15 +184,11 @@ impl Approver for DialogApprover {
             allow_remember: !request.token.protected_path,
             timeout_seconds: self.timeout.as_secs(),
         })?;
-        match answer.decision.as_str() {
-            "approve" => {}
-            "timeout" => return Err(Error::UserTimeout),
-            "cancel" => return Err(Error::UserCancelled),
-            other => {
-                return Err(Error::ApproverUnavailable(format!(
-                    "consent window answered {other}"
-                )))
-            }
+        match answer.decision {
+            Decision::Approve => {}
+            Decision::Timeout => return Err(Error::UserTimeout),
+            Decision::Cancel => return Err(Error::UserCancelled),
+            Decision::Error => return Err(window_error(&answer)),
         }
         if request.token.protected_path {
             return Ok(Credential::PinPad);
@@ -201,10 +196,13 @@ impl Approver for DialogApprover {
         let pin = match (answer.pin, remembered) {
             (Some(pin), _) => pin,
             (None, Some(pin)) => pin,
-            (None, None) => return Err(Error::PinUnavailable("no PIN was typed".into())),
+            (None, None) => {
+                return Err(kyso_token::Error::PinUnavailable("no PIN was typed".into()).into())
+            }
         };
-        if answer.remember_minutes > 0 {
-            let until = Instant::now() + Duration::from_secs(answer.remember_minutes.min(60) * 60);
+        let minutes = u64::from(answer.remember_minutes.unwrap_or(0));
+        if minutes > 0 {
+            let until = Instant::now() + Duration::from_secs(minutes.min(60) * 60);
             self.remembered
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -214,9 +212,9 @@ impl Approver for DialogApprover {
     }
 
     fn approve_site(&self, origin: &Origin) -> Result<bool, Error> {
-        let answer = self.ask(&DialogRequest {
-            kind: "site",
-            lang: self.preferences.language().code(),
+        let answer = self.ask(&dialog::Request {
+            kind: Kind::Site,
+            lang: self.preferences.language(),
             origin: origin.to_string(),
             documents: Vec::new(),
             hash: None,
@@ -227,15 +225,13 @@ impl Approver for DialogApprover {
             allow_remember: false,
             timeout_seconds: self.timeout.as_secs(),
         })?;
-        match answer.decision.as_str() {
-            "approve" => Ok(true),
-            "cancel" => Ok(false),
-            "timeout" => Err(Error::UserTimeout),
+        match answer.decision {
+            Decision::Approve => Ok(true),
+            Decision::Cancel => Ok(false),
+            Decision::Timeout => Err(Error::UserTimeout),
             // The window could not be shown: not the user's "no", so no
             // cool-down for the site.
-            other => Err(Error::ApproverUnavailable(format!(
-                "consent window answered {other}"
-            ))),
+            Decision::Error => Err(window_error(&answer)),
         }
     }
 
@@ -256,65 +252,10 @@ fn hex_prefix(bytes: &[u8]) -> String {
     bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The request `kyso-dialog` reads (dialog/src/protocol.rs is the other side).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DialogRequest<'a> {
-    kind: &'static str,
-    lang: &'static str,
-    origin: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    documents: Vec<DocumentLine<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hash: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    certificate: Option<CertificateLine<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<TokenLine<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin_error: Option<PinErrorLine>,
-    pin_remembered: bool,
-    allow_remember: bool,
-    timeout_seconds: u64,
-}
-
-#[derive(Serialize)]
-struct DocumentLine<'a> {
-    name: &'a str,
-    digest: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CertificateLine<'a> {
-    name: &'a str,
-    identifiers: Vec<String>,
-    issuer: &'a str,
-    not_before: &'a str,
-    not_after: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenLine<'a> {
-    label: &'a str,
-    pin_pad: bool,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PinErrorLine {
-    retries_left: Option<u32>,
-    count_low: bool,
-}
-
-/// The window's answer.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Answer {
-    decision: String,
-    #[serde(default)]
-    pin: Option<Zeroizing<String>>,
-    #[serde(default)]
-    remember_minutes: u64,
+/// The window could not show the question (its `error` answer).
+fn window_error(answer: &Answer) -> Error {
+    Error::ApproverUnavailable(format!(
+        "consent window answered error: {}",
+        answer.message.as_deref().unwrap_or("(no message)")
+    ))
 }

@@ -10,9 +10,9 @@ pub use unattended::UnattendedApprover;
 
 use kyso_core::cert::CertificateInfo;
 
+use crate::error::Error;
 use crate::origin::Origin;
-use crate::pkcs11::{Pin, TokenInfo};
-use crate::Error;
+use kyso_token::{Pin, TokenInfo};
 
 /// One document of a signing request, as the user sees it.
 #[derive(Clone, Debug)]

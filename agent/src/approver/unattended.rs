@@ -3,9 +3,9 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use super::{ApprovalRequest, Approver, Credential};
+use crate::error::Error;
 use crate::origin::Origin;
-use crate::pkcs11::Pin;
-use crate::Error;
+use kyso_token::Pin;
 
 /// For organisation seal servers and tests: no person in the loop. Serves only
 /// origins the administrator flagged `unattended`, with the PIN from a file
@@ -76,9 +76,10 @@ impl Approver for UnattendedApprover {
             )));
         }
         if self.rejected.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(Error::PinUnavailable(
+            return Err(kyso_token::Error::PinUnavailable(
                 "the token refused the PIN in approver.pin_file; it is not tried again until the agent restarts, so the token does not lock".into(),
-            ));
+            )
+            .into());
         }
         Ok(Credential::Pin(Pin::new(self.pin.to_string())?))
     }

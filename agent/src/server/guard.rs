@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::LimitsConfig;
-use crate::Error;
+use crate::error::Error;
 
 pub(crate) struct Guard {
     queue: Arc<Semaphore>,

@@ -1,63 +1,30 @@
-//! The loopback HTTP API (DESIGN §3, §4). One catch-all warp filter hands every
-//! request to [`router::handle`], which applies the controls in a fixed order:
-//! Host, route, Origin and CORS, rate limit, body limit, JSON, queue, then the
-//! approved token operation on a blocking thread with a timeout.
+//! The loopback HTTP API (docs/agent-api.md; its controls: SECURITY.md). One
+//! catch-all warp filter hands every request to [`router::handle`], which
+//! applies the controls in a fixed order: Host, route, Origin and CORS, rate
+//! limit, body limit, JSON, queue, then the approved token operation on a
+//! blocking thread with a timeout.
+//!
+//! Direction: this module binds and serves → `router` checks and dispatches
+//! → `pairing_handler` and the service do the work → `state`, `guard` and
+//! `pairing` are what they share.
 
 mod guard;
 mod pairing;
 mod pairing_handler;
 mod router;
+mod state;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
-use serde::Serialize;
 use tokio::net::TcpListener;
 use warp::Filter;
 
 use crate::config::Config;
 use crate::service::Service;
-use crate::Error;
 
 pub use pairing::Pairing;
-
-/// The JSON error object: `{"error": ErrorBody}`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorBody {
-    pub code: String,
-    pub message: String,
-    pub message_vi: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retries_left: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ckr: Option<String>,
-}
-
-impl From<&Error> for ErrorBody {
-    fn from(e: &Error) -> Self {
-        ErrorBody {
-            code: e.code().into(),
-            message: e.message(),
-            message_vi: e.message_vi(),
-            retries_left: e.retries_left(),
-            ckr: match e {
-                Error::Token { ckr, .. } => Some(ckr.clone()),
-                _ => None,
-            },
-        }
-    }
-}
-
-/// Shared state of the running server.
-pub struct State {
-    pub service: Arc<Service>,
-    pub port: u16,
-    pub config: Config,
-    pub(crate) guard: guard::Guard,
-    pub(crate) pairing: Arc<Pairing>,
-}
+use state::State;
 
 /// Binds 127.0.0.1 (and ::1 when available) on the configured port or its two
 /// fallbacks, then serves until the process ends. `on_ready` receives the port.
@@ -117,11 +84,4 @@ async fn bind_v4(port: u16) -> Result<(TcpListener, u16), String> {
         }
     }
     Err(format!("server.port: no free port ({last})"))
-}
-
-/// How long a request may wait for the user plus the token.
-/// The user's time to answer, plus time for the token to sign afterwards
-/// (a slow smart card takes seconds).
-pub(crate) fn operation_timeout(config: &Config) -> Duration {
-    Duration::from_secs(config.approver.timeout_seconds + 30)
 }

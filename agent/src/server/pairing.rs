@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::error::Error;
 use crate::origin::Origin;
-use crate::Error;
 
 const COOL_DOWN: Duration = Duration::from_secs(60);
 

@@ -2,16 +2,19 @@
 
 use std::sync::Arc;
 
-use super::State;
-use crate::origin::Origin;
-use crate::Error;
+use kyso_wire::api::pair::PairResponse;
 
+use super::state::State;
+use crate::error::Error;
+use crate::origin::Origin;
+
+/// Asks the user whether the page's origin may use the agent.
 pub(super) async fn pair(state: &Arc<State>, origin: Option<&Origin>) -> Result<String, Error> {
     let origin = origin.ok_or_else(|| Error::OriginNotAllowed("(no Origin header)".into()))?;
     if crate::config::AllowedOrigin::find(state.service.allowed(), origin).is_some()
         || state.pairing.is_paired(origin)
     {
-        return Ok(r#"{"paired":true}"#.into());
+        return Ok(paired());
     }
     if !state.config.pairing.enabled {
         return Err(Error::OriginNotAllowed(
@@ -27,7 +30,7 @@ pub(super) async fn pair(state: &Arc<State>, origin: Option<&Origin>) -> Result<
     let service = state.service.clone();
     let asked = origin.clone();
     let task = tokio::task::spawn_blocking(move || service.approver().approve_site(&asked));
-    let approved = match tokio::time::timeout(super::operation_timeout(&state.config), task).await {
+    let approved = match tokio::time::timeout(state.operation_timeout(), task).await {
         Ok(Ok(r)) => r?,
         Ok(Err(e)) => return Err(Error::Io(format!("internal error: {e}"))),
         Err(_) => return Err(Error::UserTimeout),
@@ -40,8 +43,12 @@ pub(super) async fn pair(state: &Arc<State>, origin: Option<&Origin>) -> Result<
         ..crate::audit::Event::new("pair", outcome, state.service.approver().name())
     });
     if approved {
-        Ok(r#"{"paired":true}"#.into())
+        Ok(paired())
     } else {
         Err(Error::UserCancelled)
     }
+}
+
+fn paired() -> String {
+    serde_json::to_string(&PairResponse { paired: true }).unwrap_or_default()
 }

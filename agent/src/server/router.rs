@@ -6,11 +6,17 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use warp::http::{HeaderMap, HeaderValue, Method, Response, StatusCode};
 
-use super::{guard, ErrorBody, State};
+use kyso_wire::api::certificates::CertificatesResponse;
+use kyso_wire::api::error::ErrorResponse;
+use kyso_wire::api::info::{InfoResponse, AGENT_NAME};
+use kyso_wire::api::API_VERSION;
+
+use super::guard;
+use super::state::State;
 use crate::config::AllowedOrigin;
+use crate::error::Error;
 use crate::origin::Origin;
 use crate::service::Service;
-use crate::Error;
 
 type Reply = Response<String>;
 
@@ -33,6 +39,7 @@ enum Access {
     Allowed,
 }
 
+/// One request, from its Host header to its answer.
 pub(super) async fn handle(
     state: Arc<State>,
     method: Method,
@@ -101,7 +108,7 @@ pub(super) async fn handle(
         "/v1/certificates" => {
             blocking(&state, move |s| {
                 s.certificates()
-                    .map(|c| json(&serde_json::json!({ "certificates": c })))
+                    .map(|certificates| json(&CertificatesResponse { certificates }))
             })
             .await
         }
@@ -132,17 +139,14 @@ fn is_allowed(state: &State, origin: &Origin) -> bool {
 }
 
 fn info(state: &State, allowed: bool) -> String {
-    let mut v = serde_json::json!({
-        "name": "kyso-agent",
-        "version": env!("CARGO_PKG_VERSION"),
-        "api": 1,
-        "originAllowed": allowed,
-    });
-    // Whether a token is plugged in is only told to sites the user trusts.
-    if allowed {
-        v["tokens"] = state.service.token_count().into();
-    }
-    json(&v)
+    json(&InfoResponse {
+        name: AGENT_NAME.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        api: API_VERSION,
+        origin_allowed: allowed,
+        // Whether a token is plugged in is only told to sites the user trusts.
+        tokens: allowed.then(|| state.service.token_count()),
+    })
 }
 
 /// Parses the JSON body and runs a token operation off the async threads, in
@@ -173,7 +177,7 @@ async fn blocking<T: Send + 'static>(
         let _permit = permit;
         f(&service)
     });
-    match tokio::time::timeout(super::operation_timeout(&state.config), task).await {
+    match tokio::time::timeout(state.operation_timeout(), task).await {
         Ok(Ok(result)) => result,
         Ok(Err(join)) => Err(Error::Io(format!("internal error: {join}"))),
         Err(_) => Err(Error::UserTimeout),
@@ -213,7 +217,7 @@ fn json<T: Serialize>(v: &T) -> String {
 }
 
 fn error(e: &Error, cors: Option<&Origin>) -> Reply {
-    let body = json(&serde_json::json!({ "error": ErrorBody::from(e) }));
+    let body = json(&ErrorResponse::from(e.body()));
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     respond(status, body, cors)
 }

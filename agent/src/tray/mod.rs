@@ -9,6 +9,8 @@
 //! The tray is optional: with no desktop (a server, CI, no D-Bus session)
 //! [`run`] fails at once and the agent serves without it.
 
+// The Windows message pump and the AppKit run loop are FFI.
+#[allow(unsafe_code)]
 mod event_loop;
 pub mod icon;
 pub mod model;

@@ -4,7 +4,7 @@
 //! or do in the tray is tested here without a desktop.
 
 use crate::activity::Failure;
-use crate::preferences::Language;
+use kyso_core::Lang;
 
 /// Everything the tray needs to know, gathered once per refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct Snapshot {
     /// Origins allowed by the administrator's configuration (shown, not
     /// revocable from the tray: that is policy).
     pub admin_origins: Vec<String>,
-    pub language: Language,
+    pub language: Lang,
     pub autostart: bool,
 }
 
@@ -48,22 +48,24 @@ impl Snapshot {
     /// One line saying what the agent is doing: the tooltip and the menu's
     /// first, disabled, item.
     pub fn status_line(&self) -> String {
-        let vi = self.language == Language::Vi;
+        let lang = self.language;
         match self.state() {
-            State::Signing if vi => "Đang ký số…".into(),
-            State::Signing => "Signing…".into(),
+            State::Signing => lang.pick("Đang ký số…", "Signing…").into(),
             State::Error => {
                 let f = self.failure.as_ref().expect("state Error has a failure");
-                if vi {
-                    format!("Lỗi: {}", f.message_vi)
-                } else {
-                    format!("Error: {}", f.message)
-                }
+                lang.pick(
+                    format!("Lỗi: {}", f.message_vi),
+                    format!("Error: {}", f.message),
+                )
             }
-            State::NoToken if vi => "Chưa cắm thiết bị ký số".into(),
-            State::NoToken => "No signing token plugged in".into(),
-            State::Ready if vi => format!("Sẵn sàng — {}", self.tokens.join(", ")),
-            State::Ready => format!("Ready — {}", self.tokens.join(", ")),
+            State::NoToken => lang
+                .pick("Chưa cắm thiết bị ký số", "No signing token plugged in")
+                .into(),
+            State::Ready => format!(
+                "{} — {}",
+                lang.pick("Sẵn sàng", "Ready"),
+                self.tokens.join(", ")
+            ),
         }
     }
 
@@ -73,28 +75,27 @@ impl Snapshot {
 
     /// The menu, top to bottom.
     pub fn menu(&self) -> Vec<Entry> {
-        let vi = self.language == Language::Vi;
-        let t = |v: &str, e: &str| if vi { v.to_string() } else { e.to_string() };
+        let lang = self.language;
+        let vi = lang == Lang::Vi;
+        let t = |v: &'static str, e: &'static str| lang.pick(v, e).to_string();
         let mut sites = Vec::new();
         for origin in &self.paired_sites {
             sites.push(Entry::Item {
                 id: Command::Revoke(origin.clone()).id(),
-                text: if vi {
-                    format!("Thu hồi quyền của {origin}")
-                } else {
-                    format!("Revoke {origin}")
-                },
+                text: lang.pick(
+                    format!("Thu hồi quyền của {origin}"),
+                    format!("Revoke {origin}"),
+                ),
                 enabled: true,
             });
         }
         for origin in &self.admin_origins {
             sites.push(Entry::Item {
                 id: format!("admin:{origin}"),
-                text: if vi {
-                    format!("{origin} (do quản trị viên cho phép)")
-                } else {
-                    format!("{origin} (allowed by the administrator)")
-                },
+                text: lang.pick(
+                    format!("{origin} (do quản trị viên cho phép)"),
+                    format!("{origin} (allowed by the administrator)"),
+                ),
                 enabled: false,
             });
         }
@@ -127,12 +128,12 @@ impl Snapshot {
                 text: "Ngôn ngữ / Language".into(),
                 entries: vec![
                     Entry::Check {
-                        id: Command::Language(Language::Vi).id(),
+                        id: Command::Language(Lang::Vi).id(),
                         text: "Tiếng Việt".into(),
                         checked: vi,
                     },
                     Entry::Check {
-                        id: Command::Language(Language::En).id(),
+                        id: Command::Language(Lang::En).id(),
                         text: "English".into(),
                         checked: !vi,
                     },
@@ -179,7 +180,7 @@ pub enum Entry {
 pub enum Command {
     Revoke(String),
     OpenAuditLog,
-    Language(Language),
+    Language(Lang),
     ToggleAutostart,
     Quit,
 }
@@ -190,7 +191,7 @@ impl Command {
         match self {
             Command::Revoke(origin) => format!("revoke:{origin}"),
             Command::OpenAuditLog => "audit-log".into(),
-            Command::Language(l) => format!("language:{}", l.code()),
+            Command::Language(l) => format!("language:{}", l.tag()),
             Command::ToggleAutostart => "autostart".into(),
             Command::Quit => "quit".into(),
         }
@@ -203,8 +204,8 @@ impl Command {
         }
         Some(match id {
             "audit-log" => Command::OpenAuditLog,
-            "language:vi" => Command::Language(Language::Vi),
-            "language:en" => Command::Language(Language::En),
+            "language:vi" => Command::Language(Lang::Vi),
+            "language:en" => Command::Language(Lang::En),
             "autostart" => Command::ToggleAutostart,
             "quit" => Command::Quit,
             _ => return None,
@@ -223,7 +224,7 @@ mod tests {
             failure: None,
             paired_sites: vec!["https://dichvucong.example.gov.vn".into()],
             admin_origins: vec!["https://*.gov.vn".into()],
-            language: Language::Vi,
+            language: Lang::Vi,
             autostart: false,
         }
     }
@@ -259,7 +260,7 @@ mod tests {
         assert_eq!(s.status_line(), "Lỗi: Thiết bị ký đã bị rút ra");
         s.busy = true;
         assert_eq!(s.state(), State::Signing);
-        s.language = Language::En;
+        s.language = Lang::En;
         assert_eq!(s.tooltip(), "Kyso: Signing…");
     }
 
@@ -270,7 +271,7 @@ mod tests {
         assert!(vi.contains(&"Thu hồi quyền của https://dichvucong.example.gov.vn".to_string()));
         assert!(vi.contains(&"Khởi động cùng máy tính".to_string()));
         assert!(vi.contains(&"Thoát Kyso".to_string()));
-        s.language = Language::En;
+        s.language = Lang::En;
         let en = texts(&s.menu());
         assert!(en.contains(&"Revoke https://dichvucong.example.gov.vn".to_string()));
         assert!(en.contains(&"Quit Kyso".to_string()));
@@ -300,8 +301,8 @@ mod tests {
             vec![
                 Command::Revoke("https://dichvucong.example.gov.vn".into()),
                 Command::OpenAuditLog,
-                Command::Language(Language::Vi),
-                Command::Language(Language::En),
+                Command::Language(Lang::Vi),
+                Command::Language(Lang::En),
                 Command::ToggleAutostart,
                 Command::Quit,
             ]

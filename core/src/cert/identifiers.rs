@@ -19,14 +19,20 @@ use x509_cert::name::Name;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identifiers {
+    /// Mã số thuế: the tax code of an enterprise or a person, with its
+    /// branch suffix.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mst: Option<String>,
+    /// Căn cước công dân: the 12-digit citizen identity card number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cccd: Option<String>,
+    /// Chứng minh nhân dân: the 9- or 12-digit identity card it replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cmnd: Option<String>,
+    /// Hộ chiếu: a passport number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hc: Option<String>,
+    /// Mã số ngân sách: the budget-relationship code of a state unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mns: Option<String>,
 }
@@ -77,6 +83,7 @@ impl Identifiers {
         ids
     }
 
+    /// No identifier at all: a certificate that names its holder only.
     pub fn is_empty(&self) -> bool {
         *self == Identifiers::default()
     }

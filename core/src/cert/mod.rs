@@ -8,6 +8,7 @@ pub mod name;
 pub use identifiers::Identifiers;
 pub use info::CertificateInfo;
 
+use const_oid::db::rfc4519::{CN, O};
 use der::{Decode, DecodePem, Encode};
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier,
@@ -16,7 +17,7 @@ use x509_cert::ext::pkix::{
 use crate::asn1::Tlv;
 use crate::public_key::PublicKey;
 use crate::time::DateTime;
-use crate::{DigestAlgorithm, Error};
+use crate::{DigestAlgorithm, Error, Localized};
 
 /// A parsed certificate that keeps its original encoding.
 ///
@@ -133,10 +134,13 @@ impl Certificate {
         self.x509.tbs_certificate().serial_number().as_bytes()
     }
 
+    /// Subject and issuer are the same name: a root, or a self-issued
+    /// certificate a path may contain (RFC 5280 §6.1).
     pub fn is_self_issued(&self) -> bool {
         self.subject_der() == self.issuer_der()
     }
 
+    /// The start of the validity period.
     pub fn not_before(&self) -> DateTime {
         self.x509
             .tbs_certificate()
@@ -145,6 +149,7 @@ impl Certificate {
             .to_date_time()
     }
 
+    /// The end of the validity period.
     pub fn not_after(&self) -> DateTime {
         self.x509
             .tbs_certificate()
@@ -175,6 +180,7 @@ impl Certificate {
         }
     }
 
+    /// The subject's key, decoded: what its signatures are checked with.
     pub fn public_key(&self) -> Result<PublicKey, Error> {
         PublicKey::from_spki(self.x509.tbs_certificate().subject_public_key_info())
     }
@@ -199,6 +205,8 @@ impl Certificate {
             .map(|(_, bc)| bc)
     }
 
+    /// The subject key identifier extension, if present and well-formed:
+    /// matched against a child's authority key identifier in path building.
     pub fn subject_key_id(&self) -> Option<Vec<u8>> {
         self.x509
             .tbs_certificate()
@@ -208,6 +216,8 @@ impl Certificate {
             .map(|(_, ski)| ski.0.as_bytes().to_vec())
     }
 
+    /// The keyIdentifier of the authority key identifier extension, if
+    /// present and well-formed: which issuer key signed this.
     pub fn authority_key_id(&self) -> Option<Vec<u8>> {
         self.x509
             .tbs_certificate()
@@ -224,6 +234,44 @@ impl Certificate {
 
     /// The facts a person needs to recognise this certificate.
     pub fn info(&self) -> CertificateInfo {
-        CertificateInfo::of(self)
+        let tbs = self.x509().tbs_certificate();
+        let key = self.public_key().ok();
+        let key_usage = self
+            .key_usage()
+            .map(|ku| {
+                [
+                    (ku.digital_signature(), "digitalSignature"),
+                    (ku.non_repudiation(), "nonRepudiation"),
+                    (ku.key_encipherment(), "keyEncipherment"),
+                    (ku.data_encipherment(), "dataEncipherment"),
+                    (ku.key_agreement(), "keyAgreement"),
+                    (ku.key_cert_sign(), "keyCertSign"),
+                    (ku.crl_sign(), "cRLSign"),
+                ]
+                .into_iter()
+                .filter(|(set, _)| *set)
+                .map(|(_, n)| n.to_string())
+                .collect()
+            })
+            .unwrap_or_default();
+        CertificateInfo {
+            subject: name::display(tbs.subject()),
+            issuer: name::display(tbs.issuer()),
+            common_name: name::first(tbs.subject(), CN),
+            organization: name::first(tbs.subject(), O),
+            issuer_common_name: name::first(tbs.issuer(), CN),
+            serial_number: self.serial().iter().map(|b| format!("{b:02X}")).collect(),
+            not_before: self.not_before().to_string(),
+            not_after: self.not_after().to_string(),
+            key_type: key.as_ref().map(|k| k.key_type()),
+            key_bits: key.as_ref().map(|k| k.bits()).unwrap_or(0),
+            key_usage,
+            identifiers: Identifiers::from_name(tbs.subject()),
+            sha256: self
+                .fingerprint(DigestAlgorithm::Sha256)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        }
     }
 }

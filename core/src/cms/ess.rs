@@ -10,7 +10,10 @@ use x509_cert::serial_number::SerialNumber;
 /// `SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2, policies … OPTIONAL }`
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
 pub struct SigningCertificateV2 {
+    /// The signer's certificate first; further ones may constrain the path.
     pub certs: Vec<EssCertIdV2>,
+    /// `SEQUENCE OF PolicyInformation`, kept undecoded: Kyso neither writes
+    /// nor checks it.
     #[asn1(optional = "true")]
     pub policies: Option<der::Any>,
 }
@@ -19,9 +22,13 @@ pub struct SigningCertificateV2 {
 /// requires to be omitted).
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
 pub struct EssCertIdV2 {
+    /// `hashAlgorithm AlgorithmIdentifier DEFAULT {algorithm id-sha256}`.
     #[asn1(optional = "true")]
     pub hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    /// `certHash Hash`: the digest of the whole certificate's DER.
     pub cert_hash: OctetString,
+    /// `issuerSerial IssuerSerial OPTIONAL`: names the certificate too, for
+    /// readers that look it up rather than hash candidates.
     #[asn1(optional = "true")]
     pub issuer_serial: Option<IssuerSerial>,
 }
@@ -29,6 +36,8 @@ pub struct EssCertIdV2 {
 /// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }`
 #[derive(Clone, Debug, PartialEq, Eq, Sequence)]
 pub struct IssuerSerial {
+    /// The issuer's name, as a directoryName.
     pub issuer: GeneralNames,
+    /// The certificate's serial number.
     pub serial_number: SerialNumber,
 }

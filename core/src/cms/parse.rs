@@ -18,12 +18,14 @@ pub struct SignedDataView {
     pub content: Option<Vec<u8>>,
     /// The certificates carried in the SignedData that could be parsed.
     pub certificates: Vec<Certificate>,
+    /// Every SignerInfo, in order.
     pub signers: Vec<SignerView>,
 }
 
 /// One SignerInfo.
 #[derive(Clone, Debug)]
 pub struct SignerView {
+    /// The SignerInfo as decoded (RFC 5652 §5.3).
     pub info: SignerInfo,
     /// The signed attributes exactly as encoded, re-tagged as a SET (0x31): the
     /// bytes the signature covers (RFC 5652 §5.4).

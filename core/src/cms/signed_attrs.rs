@@ -21,6 +21,7 @@ pub struct SignedAttributesSpec<'a> {
     pub content_type: ObjectIdentifier,
     /// The digest of the content, computed with `digest`.
     pub message_digest: &'a [u8],
+    /// The digest algorithm of `message_digest` and of the certificate hash.
     pub digest: DigestAlgorithm,
     /// Bound through signing-certificate-v2.
     pub signer: &'a Certificate,
@@ -85,9 +86,14 @@ fn signing_certificate_v2(
 /// care about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedAttributesSummary {
+    /// The content-type attribute (RFC 5652 §11.1).
     pub content_type: ObjectIdentifier,
+    /// The message-digest attribute (RFC 5652 §11.2): what the content's
+    /// digest must equal.
     pub message_digest: Vec<u8>,
+    /// The signing-time attribute (RFC 5652 §11.3), a claim of the signer.
     pub signing_time: Option<DateTime>,
+    /// The ESS signing-certificate-v2 attribute (RFC 5035).
     pub signing_certificate_v2: Option<SigningCertificateV2>,
     /// The legacy ESS signing-certificate (v1, SHA-1) is present.
     pub signing_certificate_v1: bool,

@@ -22,7 +22,10 @@ use crate::{Certificate, DigestAlgorithm, Error};
 pub enum Content {
     /// Detached: only the digest is needed (the content may be gigabytes,
     /// hashed in a stream elsewhere).
-    Detached { digest: Vec<u8> },
+    Detached {
+        /// The content's digest, with [`CadesParams::digest`].
+        digest: Vec<u8>,
+    },
     /// Attached: the content is embedded in the SignedData.
     Attached(Vec<u8>),
 }
@@ -30,10 +33,14 @@ pub enum Content {
 /// Everything needed to prepare a CAdES-B-B signature.
 #[derive(Clone, Debug)]
 pub struct CadesParams {
+    /// The certificate of the key that will sign, bound through ESS
+    /// signing-certificate-v2.
     pub signer: Certificate,
     /// Intermediates (and optionally the root) to embed for verifiers.
     pub chain: Vec<Certificate>,
+    /// The digest of the content and of the signed attributes.
     pub digest: DigestAlgorithm,
+    /// What the signature covers.
     pub content: Content,
     /// `Some` for CAdES signing-time; `None` for the PAdES profile.
     pub signing_time: Option<DateTime>,
@@ -67,6 +74,8 @@ pub struct PreparedSignature {
 }
 
 impl PreparedSignature {
+    /// Digests the content (when attached) and fixes the signed
+    /// attributes; a detached digest of the wrong length is an error.
     pub fn new(params: CadesParams) -> Result<Self, Error> {
         let digest = match &params.content {
             Content::Detached { digest } => digest.clone(),
@@ -96,10 +105,12 @@ impl PreparedSignature {
         self.params.digest.digest(&self.signed_attributes)
     }
 
+    /// The digest the token's mechanism must use (`CKM_SHA256_…`).
     pub fn digest_algorithm(&self) -> DigestAlgorithm {
         self.params.digest
     }
 
+    /// The certificate the signature will name: its key must sign.
     pub fn signer(&self) -> &Certificate {
         &self.params.signer
     }

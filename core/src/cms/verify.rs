@@ -10,7 +10,7 @@ use crate::path::{self, ValidationTime};
 use crate::report::{Finding, SignatureReport, SubIndication, ValidationReport};
 use crate::signature_scheme::{digest_name, SignatureAlgorithm};
 use crate::time::DateTime;
-use crate::{Certificate, DigestAlgorithm, TrustAnchors};
+use crate::{Certificate, DigestAlgorithm, Localized, TrustAnchors};
 
 /// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
 const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: der::asn1::ObjectIdentifier =
@@ -19,6 +19,7 @@ const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: der::asn1::ObjectIdentifier =
 /// What a verification is checked against.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifyOptions<'a> {
+    /// The roots a certification path must end at.
     pub trust_anchors: &'a TrustAnchors,
     /// The verifier's current time.
     pub now: DateTime,

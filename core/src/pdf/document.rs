@@ -34,6 +34,7 @@ struct ObjectStream {
 ///
 /// ```
 /// use kyso_core::pdf::Document;
+/// use kyso_core::Localized;
 /// let err = Document::open(b"%PDF-1.7\nnot really").err().unwrap();
 /// assert_eq!(err.code(), "PDF_MALFORMED");
 /// ```
@@ -53,6 +54,9 @@ pub struct Document<'a> {
 }
 
 impl<'a> Document<'a> {
+    /// Reads the cross-reference sections of `data`, newest first, and
+    /// nothing else: objects are parsed when asked for. Encrypted files and
+    /// files without a catalog are refused here.
     pub fn open(data: &'a [u8]) -> Result<Self, PdfError> {
         let header = super::lexer::find(&data[..data.len().min(1024)], b"%PDF-")
             .ok_or_else(|| PdfError::Syntax("no %PDF- header".into()))?;
@@ -79,10 +83,13 @@ impl<'a> Document<'a> {
         Ok(doc)
     }
 
+    /// The whole file, as opened.
     pub fn bytes(&self) -> &'a [u8] {
         self.data
     }
 
+    /// The newest trailer (or xref stream dictionary): `/Root`, `/Size`,
+    /// `/Info`, `/ID`.
     pub fn trailer(&self) -> &Dictionary {
         &self.xref.trailer
     }
@@ -115,8 +122,9 @@ impl<'a> Document<'a> {
         declared.max(highest)
     }
 
-    /// The object numbers defined (in use) in this file.
-    pub(crate) fn object_numbers(&self) -> impl Iterator<Item = u32> + '_ {
+    /// The object numbers in use in this file, in order: what a tool
+    /// listing or checking every object walks (free entries are left out).
+    pub fn object_numbers(&self) -> impl Iterator<Item = u32> + '_ {
         self.xref
             .entries
             .iter()

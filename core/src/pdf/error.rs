@@ -3,6 +3,9 @@
 
 use core::fmt;
 
+use crate::lang::Localized;
+
+/// Why a PDF could not be read, prepared or finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PdfError {
@@ -14,7 +17,12 @@ pub enum PdfError {
     /// A valid PDF feature Kyso does not handle.
     Unsupported(String),
     /// The requested page does not exist.
-    NoSuchPage { page: usize, pages: usize },
+    NoSuchPage {
+        /// The page asked for, 1-based.
+        page: usize,
+        /// How many pages the document has.
+        pages: usize,
+    },
     /// A certification signature allows no change (DocMDP P=1): another
     /// signature would break it.
     CertifiedNoChanges,
@@ -23,13 +31,18 @@ pub enum PdfError {
     /// refuse it): only an invisible signature can be added.
     CertifiedNoNewVisibleField,
     /// The CMS did not fit the space reserved for it.
-    SignatureTooLarge { size: usize, capacity: usize },
+    SignatureTooLarge {
+        /// The CMS's size in bytes.
+        size: usize,
+        /// The bytes reserved for it in `/Contents`.
+        capacity: usize,
+    },
     /// A certificate, signature or appearance problem from the rest of core.
     Core(crate::Error),
 }
 
-impl PdfError {
-    pub fn code(&self) -> &'static str {
+impl Localized for PdfError {
+    fn code(&self) -> &'static str {
         match self {
             PdfError::Syntax(_) => "PDF_MALFORMED",
             PdfError::Encrypted => "PDF_ENCRYPTED",
@@ -42,7 +55,7 @@ impl PdfError {
         }
     }
 
-    pub fn message(&self) -> String {
+    fn message(&self) -> String {
         match self {
             PdfError::Syntax(what) => format!("The PDF is damaged or not a PDF: {what}"),
             PdfError::Encrypted => {
@@ -65,7 +78,7 @@ impl PdfError {
         }
     }
 
-    pub fn message_vi(&self) -> String {
+    fn message_vi(&self) -> String {
         match self {
             PdfError::Syntax(what) => format!("Tệp PDF bị hỏng hoặc không phải PDF: {what}"),
             PdfError::Encrypted => {

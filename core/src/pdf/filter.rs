@@ -16,12 +16,6 @@ pub(crate) fn total_budget(len: usize) -> usize {
     MAX_DECODED.max(len.saturating_mul(32))
 }
 
-/// The stream's data with its filters undone.
-#[cfg(test)]
-pub(crate) fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
-    decode_with_limit(stream, MAX_DECODED)
-}
-
 /// The stream's data with its filters undone, refused when it would exceed
 /// `limit` bytes (at most [`MAX_DECODED`]).
 pub(crate) fn decode_with_limit(stream: &Stream, limit: usize) -> Result<Vec<u8>, PdfError> {
@@ -178,6 +172,11 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stream's data with its filters undone, at the largest limit.
+    fn decode(stream: &Stream) -> Result<Vec<u8>, PdfError> {
+        decode_with_limit(stream, MAX_DECODED)
+    }
 
     #[test]
     fn flate_round_trip_and_png_up_predictor() {

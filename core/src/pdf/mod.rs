@@ -18,8 +18,6 @@ mod filter;
 mod incremental;
 mod lexer;
 pub mod object;
-#[cfg(test)]
-mod robustness;
 mod sign;
 mod verify;
 mod xref;
@@ -28,4 +26,6 @@ pub use document::Document;
 pub use error::PdfError;
 pub use object::{Dictionary, Object, ObjectId, ObjectSink, Stream, StringForm};
 pub use sign::{prepare, PdfSignOptions, PreparedPdf, Visible};
-pub use verify::{verify, PdfSignatureDetails};
+pub use verify::verify;
+// Defined with the other report types.
+pub use crate::report::PdfSignatureDetails;

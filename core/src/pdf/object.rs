@@ -9,11 +9,15 @@ use std::fmt::Write as _;
 /// An indirect object's number and generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectId {
+    /// The object number; 0 heads the free list and names no object.
     pub number: u32,
+    /// Bumped when a number is reused after its object was freed; 0 for
+    /// every new object Kyso writes.
     pub generation: u16,
 }
 
 impl ObjectId {
+    /// `number generation R`.
     pub const fn new(number: u32, generation: u16) -> Self {
         ObjectId { number, generation }
     }
@@ -22,22 +26,38 @@ impl ObjectId {
 /// How a string was (or is to be) written: `(literal)` or `<hex>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StringForm {
+    /// `(text)`, backslash-escaped where needed (§7.3.4.2).
     Literal,
+    /// `<48656C6C6F>` (§7.3.4.3): what binary and UTF-16 strings are
+    /// written as.
     Hex,
 }
 
+/// A PDF object (ISO 32000-2 §7.3): the eight basic types, streams and
+/// references.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
+    /// `null`, also what a missing or freed object reads as (§7.3.9).
     Null,
+    /// `true` or `false`.
     Boolean(bool),
+    /// An integer (§7.3.3).
     Integer(i64),
+    /// A real number (§7.3.3), written without an exponent: PDF has no
+    /// syntax for one.
     Real(f64),
+    /// A string's bytes as decoded, and how it was written.
     String(Vec<u8>, StringForm),
     /// Without the leading `/`, `#xx` escapes decoded.
     Name(Vec<u8>),
+    /// `[…]`.
     Array(Vec<Object>),
+    /// `<< … >>`.
     Dictionary(Dictionary),
+    /// A dictionary followed by its data (§7.3.8); only ever an indirect
+    /// object.
     Stream(Stream),
+    /// `N G R`: an indirect object, followed by [`super::Document::get`].
     Reference(ObjectId),
 }
 
@@ -48,22 +68,27 @@ pub struct Dictionary {
     entries: Vec<(Vec<u8>, Object)>,
 }
 
+/// A stream object (§7.3.8).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stream {
+    /// The stream dictionary; `/Length` is set from `data` when written.
     pub dict: Dictionary,
     /// The bytes as stored in the file (still encoded by `/Filter`).
     pub data: Vec<u8>,
 }
 
 impl Dictionary {
+    /// `<<>>`.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// The value of `key` (without the `/`), references not followed.
     pub fn get(&self, key: &[u8]) -> Option<&Object> {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// The value of `key`, to change in place.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Object> {
         self.entries
             .iter_mut()
@@ -86,19 +111,23 @@ impl Dictionary {
         self
     }
 
+    /// Takes `key` out, keeping the other entries' order.
     pub fn remove(&mut self, key: &[u8]) -> Option<Object> {
         let i = self.entries.iter().position(|(k, _)| k == key)?;
         Some(self.entries.remove(i).1)
     }
 
+    /// The entries in file order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &Object)> {
         self.entries.iter().map(|(k, v)| (k.as_slice(), v))
     }
 
+    /// How many entries.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// No entry at all.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -114,6 +143,7 @@ impl Dictionary {
 }
 
 impl Object {
+    /// The name `/s`.
     pub fn name(s: &str) -> Object {
         Object::Name(s.as_bytes().to_vec())
     }
@@ -132,6 +162,7 @@ impl Object {
         }
     }
 
+    /// A dictionary, or a stream's dictionary.
     pub fn as_dict(&self) -> Option<&Dictionary> {
         match self {
             Object::Dictionary(d) => Some(d),
@@ -140,6 +171,7 @@ impl Object {
         }
     }
 
+    /// A name, without the `/`.
     pub fn as_name(&self) -> Option<&[u8]> {
         match self {
             Object::Name(n) => Some(n),
@@ -147,6 +179,7 @@ impl Object {
         }
     }
 
+    /// An integer (a real is not truncated into one).
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Object::Integer(i) => Some(*i),
@@ -163,6 +196,7 @@ impl Object {
         }
     }
 
+    /// An array's items.
     pub fn as_array(&self) -> Option<&[Object]> {
         match self {
             Object::Array(a) => Some(a),
@@ -170,6 +204,7 @@ impl Object {
         }
     }
 
+    /// The object a reference names.
     pub fn as_reference(&self) -> Option<ObjectId> {
         match self {
             Object::Reference(r) => Some(*r),
@@ -177,6 +212,7 @@ impl Object {
         }
     }
 
+    /// A string's bytes, literal or hex.
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match self {
             Object::String(s, _) => Some(s),
@@ -240,6 +276,7 @@ impl Object {
 }
 
 impl Dictionary {
+    /// Serialises the dictionary, entries in order.
     pub fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"<<");
         for (k, v) in &self.entries {

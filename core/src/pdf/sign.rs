@@ -21,14 +21,18 @@ const TIMESTAMP_ROOM: usize = 8192;
 /// How to sign a PDF.
 #[derive(Clone, Debug)]
 pub struct PdfSignOptions<'a> {
+    /// The certificate of the key that will sign, embedded in the CMS.
     pub signer: Certificate,
     /// Intermediates to embed (verifiers need them to build the path).
     pub chain: Vec<Certificate>,
+    /// The digest of the covered bytes and of the signed attributes.
     pub digest: DigestAlgorithm,
     /// Goes in `/M` (PAdES puts no signing-time attribute in the CMS) and in
     /// the visible stamp.
     pub signing_time: DateTime,
+    /// The signature dictionary's `/Reason`, shown on the stamp too.
     pub reason: Option<String>,
+    /// The signature dictionary's `/Location`.
     pub location: Option<String>,
     /// The field's name; `SignatureN` by default.
     pub field_name: Option<String>,
@@ -39,6 +43,7 @@ pub struct PdfSignOptions<'a> {
 /// A visible signature: where, and what it shows.
 #[derive(Clone, Debug)]
 pub struct Visible<'a> {
+    /// Which of the Decree 30 stamps is drawn.
     pub role: Role,
     /// 1-based.
     pub page: usize,
@@ -51,7 +56,9 @@ pub struct Visible<'a> {
     pub seal: Option<&'a [u8]>,
     /// Defaults to the certificate's organisation.
     pub organization: Option<String>,
+    /// The document's number and symbol, e.g. "12/QĐ-UBND".
     pub doc_number: Option<String>,
+    /// The date of issue as shown, e.g. "25/11/2026".
     pub issued_date: Option<String>,
     /// TrueType font for the text (the bundled Liberation Serif in the CLI).
     pub font: &'a [u8],
@@ -95,6 +102,7 @@ impl PreparedPdf {
         self.cms.signed_attributes()
     }
 
+    /// The digest the token's mechanism must use.
     pub fn digest_algorithm(&self) -> DigestAlgorithm {
         self.cms.digest_algorithm()
     }

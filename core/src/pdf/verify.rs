@@ -4,37 +4,16 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::byte_range;
 use super::document::Document;
 use super::lexer::{find, Lexer};
 use super::object::{Dictionary, Object, ObjectId};
 use super::xref::Entry;
 use crate::cms::{verify_signer_with_digest, SignedDataView, VerifyOptions};
-use crate::report::{Finding, SignatureReport, SubIndication, ValidationReport};
-use crate::DigestAlgorithm;
-
-/// The PDF side of a signature's report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PdfSignatureDetails {
-    /// The signature field's name.
-    pub field: String,
-    pub sub_filter: String,
-    pub byte_range: Vec<usize>,
-    /// The signature covers the whole file (it is the last revision).
-    pub covers_whole_file: bool,
-    /// The revision it signed, 1-based, and how many the file has.
-    pub revision: usize,
-    pub revisions: usize,
-    /// DocMDP permission level (1–3) when this is a certification signature.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub certification_level: Option<i64>,
-    /// What later revisions changed (empty when none or only signatures,
-    /// form data and validation data were added).
-    pub modifications: Vec<String>,
-}
+use crate::report::{
+    Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
+};
+use crate::{DigestAlgorithm, Localized};
 
 /// Verifies every signature of a PDF.
 ///

@@ -3,6 +3,8 @@
 //! Creates a SoftHSM2 configuration in DIR with fresh tokens, keys generated on
 //! the tokens, and certificates from a new test PKI; writes DIR/manifest.json.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -18,10 +18,10 @@ const MAX_PIXELS: u64 = 25_000_000;
 /// absent when every pixel is opaque.
 #[derive(Debug)]
 pub(crate) struct RasterImage {
-    pub(crate) width: u32,
-    pub(crate) height: u32,
-    pub(crate) rgb: Vec<u8>,
-    pub(crate) alpha: Option<Vec<u8>>,
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+    alpha: Option<Vec<u8>>,
 }
 
 /// Decodes a PNG of any colour type and depth; `what` names the image in
@@ -141,11 +141,11 @@ impl RasterImage {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
-    /// Encodes a PNG for tests.
-    pub(crate) fn encode_png(
+    /// Encodes a PNG, with a palette and its tRNS when given.
+    fn encode_png(
         width: u32,
         height: u32,
         color: ColorType,

@@ -3,7 +3,8 @@
 //! text is measured with the embedded font's own advances.
 
 use super::font::FontFace;
-use super::{AppearanceSpec, Role};
+use super::role::Role;
+use super::spec::AppearanceSpec;
 
 /// Baseline-to-baseline distance as a multiple of the font size.
 pub(crate) const LEADING: f64 = 1.2;

@@ -1,8 +1,10 @@
-//! The pipe protocol between `kyso-agent` and `kyso-dialog`.
+//! The pipe protocol between `kyso-agent` and `kyso-dialog`, the consent and
+//! PIN window.
 //!
 //! The agent starts `kyso-dialog` once per question, writes ONE JSON
 //! [`Request`] on its stdin and closes it, then reads ONE JSON [`Answer`] line
-//! from its stdout. The other side is `agent/src/approver/dialog.rs`.
+//! from its stdout. Both programs use these types, so the two sides cannot
+//! disagree. The PIN crosses only this private pipe, never HTTP.
 //!
 //! ```json
 //! { "kind": "sign", "lang": "vi", "origin": "https://dichvucong.example.gov.vn",
@@ -47,21 +49,15 @@ pub enum Kind {
     Site,
 }
 
-/// Language of the window; the user can switch in the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Lang {
-    /// Vietnamese (the default).
-    #[default]
-    Vi,
-    /// English.
-    En,
-}
+/// Language of the window (Vietnamese when absent); the user can switch in
+/// the window.
+pub use kyso_core::Lang;
 
 /// The question, read once from stdin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Request {
+    /// What is asked.
     pub kind: Kind,
     /// Defaults to Vietnamese when absent.
     #[serde(default)]
@@ -125,6 +121,7 @@ pub struct Certificate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Token {
+    /// The token's label.
     pub label: String,
     /// The token has its own PIN pad: the window asks for no PIN and the
     /// token waits for it after approval.
@@ -226,8 +223,11 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Decision {
+    /// The user said yes (and typed the PIN when one was asked).
     Approve,
+    /// The user said no or closed the window.
     Cancel,
+    /// Nobody answered within `timeoutSeconds`.
     Timeout,
     /// The request could not be shown (see `message`).
     Error,
@@ -239,6 +239,7 @@ pub enum Decision {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Answer {
+    /// What the user decided.
     pub decision: Decision,
     /// `approve` with a typed PIN only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,6 +253,7 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Yes, with the typed PIN (none for a PIN pad or a remembered PIN).
     pub fn approve(pin: Option<Zeroizing<String>>, remember_minutes: u32) -> Answer {
         Answer {
             decision: Decision::Approve,
@@ -261,14 +263,17 @@ impl Answer {
         }
     }
 
+    /// No.
     pub fn cancel() -> Answer {
         Answer::plain(Decision::Cancel)
     }
 
+    /// No answer in time.
     pub fn timeout() -> Answer {
         Answer::plain(Decision::Timeout)
     }
 
+    /// The request could not be shown.
     pub fn error(message: impl Into<String>) -> Answer {
         Answer {
             message: Some(message.into()),

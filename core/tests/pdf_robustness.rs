@@ -3,177 +3,21 @@
 //! purpose. Reading, verifying and preparing them must give an answer or an
 //! error, quickly: never a panic, a hang or a giant allocation.
 
-use std::collections::BTreeMap;
+mod support;
+
 use std::time::{Duration, Instant};
 
 use signature::Signer as _;
 
-use super::filter;
-use super::object::{Object, ObjectId};
-use super::{prepare, verify, Document, PdfSignOptions};
-use crate::cms::VerifyOptions;
-use crate::report::ValidationReport;
-use crate::{Certificate, DigestAlgorithm, SignatureScheme, TrustAnchors};
+use kyso_core::pdf::{prepare, Document, Object, ObjectId, PdfError};
+use kyso_core::{Certificate, Localized, SignatureScheme};
+use kyso_testkit::pdf::{At, PdfWriter};
 
-/// How a test file lists an object.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum At {
-    Free(u16),
-    Offset(usize, u16),
-    Compressed(u32, u32),
-}
-
-/// Writes objects one after another and remembers where each went.
-pub(crate) struct PdfWriter {
-    pub out: Vec<u8>,
-    pub offsets: BTreeMap<u32, usize>,
-}
-
-impl PdfWriter {
-    pub(crate) fn new() -> Self {
-        PdfWriter {
-            out: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(),
-            offsets: BTreeMap::new(),
-        }
-    }
-
-    /// `N 0 obj body endobj`.
-    pub(crate) fn obj(&mut self, number: u32, body: &[u8]) -> &mut Self {
-        self.obj_gen(number, 0, body)
-    }
-
-    pub(crate) fn obj_gen(&mut self, number: u32, generation: u16, body: &[u8]) -> &mut Self {
-        self.offsets.insert(number, self.out.len());
-        self.out
-            .extend_from_slice(format!("{number} {generation} obj\n").as_bytes());
-        self.out.extend_from_slice(body);
-        self.out.extend_from_slice(b"\nendobj\n");
-        self
-    }
-
-    /// A stream object; `dict` is the dictionary's inside, without /Length.
-    pub(crate) fn stream(&mut self, number: u32, dict: &str, data: &[u8]) -> &mut Self {
-        let mut body = format!("<<{dict} /Length {}>>\nstream\n", data.len()).into_bytes();
-        body.extend_from_slice(data);
-        body.extend_from_slice(b"\nendstream");
-        self.obj(number, &body)
-    }
-
-    /// An object stream holding `objects` (number, text), Flate-compressed.
-    pub(crate) fn object_stream(&mut self, number: u32, objects: &[(u32, &str)]) -> &mut Self {
-        let mut header = String::new();
-        let mut body = String::new();
-        for (n, text) in objects {
-            header.push_str(&format!("{n} {} ", body.len()));
-            body.push_str(text);
-            body.push('\n');
-        }
-        let data = filter::deflate(format!("{header}{body}").as_bytes());
-        let dict = format!(
-            "/Type /ObjStm /N {} /First {} /Filter /FlateDecode",
-            objects.len(),
-            header.len()
-        );
-        self.stream(number, &dict, &data)
-    }
-
-    pub(crate) fn at(&self, number: u32) -> At {
-        At::Offset(self.offsets[&number], 0)
-    }
-
-    /// Every object written so far as in-use entries.
-    pub(crate) fn written(&self) -> Vec<(u32, At)> {
-        self.offsets
-            .iter()
-            .map(|(&n, &o)| (n, At::Offset(o, 0)))
-            .collect()
-    }
-
-    /// A classic table with one subsection per run of `entries`, then the
-    /// trailer (`/Size` added after `trailer`'s entries) and `%%EOF`.
-    /// Returns the table's offset.
-    pub(crate) fn table(&mut self, entries: &[(u32, At)], trailer: &str) -> usize {
-        let start = self.out.len();
-        let entries: BTreeMap<u32, At> = entries.iter().copied().collect();
-        let size = entries.keys().next_back().map_or(1, |n| n + 1);
-        self.out.extend_from_slice(b"xref\n");
-        let mut runs: Vec<Vec<(u32, At)>> = Vec::new();
-        for (&n, &e) in &entries {
-            match runs.last_mut() {
-                Some(run) if run.last().map(|l| l.0 + 1) == Some(n) => run.push((n, e)),
-                _ => runs.push(vec![(n, e)]),
-            }
-        }
-        for run in runs {
-            self.out
-                .extend_from_slice(format!("{} {}\n", run[0].0, run.len()).as_bytes());
-            for (_, e) in run {
-                let line = match e {
-                    At::Free(g) => format!("0000000000 {g:05} f\r\n"),
-                    At::Offset(o, g) => format!("{o:010} {g:05} n\r\n"),
-                    At::Compressed(..) => panic!("a table cannot list compressed objects"),
-                };
-                self.out.extend_from_slice(line.as_bytes());
-            }
-        }
-        self.out.extend_from_slice(
-            format!("trailer\n<<{trailer} /Size {size}>>\nstartxref\n{start}\n%%EOF\n").as_bytes(),
-        );
-        start
-    }
-
-    /// An xref stream (object `number`, `/W [1 4 2]`, Flate) listing
-    /// `entries` plus itself; `%%EOF` after it unless `last` is false (the
-    /// stream of a hybrid file). Returns its offset.
-    pub(crate) fn xref_stream(
-        &mut self,
-        number: u32,
-        entries: &[(u32, At)],
-        trailer: &str,
-        last: bool,
-    ) -> usize {
-        let start = self.out.len();
-        let mut entries: BTreeMap<u32, At> = entries.iter().copied().collect();
-        entries.insert(number, At::Offset(start, 0));
-        let mut index = String::new();
-        let mut data = Vec::new();
-        let mut previous: Option<u32> = None;
-        let mut run = (0, 0);
-        for (&n, &e) in &entries {
-            if previous.map(|p| p + 1) != Some(n) {
-                if run.1 > 0 {
-                    index.push_str(&format!("{} {} ", run.0, run.1));
-                }
-                run = (n, 0);
-            }
-            run.1 += 1;
-            previous = Some(n);
-            let (kind, f2, f3) = match e {
-                At::Free(g) => (0u8, 0u32, g),
-                At::Offset(o, g) => (1, o as u32, g),
-                At::Compressed(s, i) => (2, s, i as u16),
-            };
-            data.push(kind);
-            data.extend_from_slice(&f2.to_be_bytes());
-            data.extend_from_slice(&f3.to_be_bytes());
-        }
-        index.push_str(&format!("{} {}", run.0, run.1));
-        let size = entries.keys().next_back().map_or(1, |n| n + 1);
-        let dict = format!(
-            "/Type /XRef {trailer} /Size {size} /Index [{index}] /W [1 4 2] /Filter /FlateDecode"
-        );
-        self.stream(number, &dict, &filter::deflate(&data));
-        if last {
-            self.out
-                .extend_from_slice(format!("startxref\n{start}\n%%EOF\n").as_bytes());
-        }
-        start
-    }
-}
+use support::{find, rfind, sign, sign_options, test_signer, verify_report};
 
 /// A one-page file with a classic table: catalog 1, pages 2, page 3,
 /// contents 4.
-pub(crate) fn simple_pdf() -> Vec<u8> {
+fn simple_pdf() -> Vec<u8> {
     let mut w = PdfWriter::new();
     w.obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
         .obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
@@ -190,7 +34,7 @@ pub(crate) fn simple_pdf() -> Vec<u8> {
 
 /// The same page with an xref stream and the catalog, page tree and page in
 /// an object stream.
-pub(crate) fn compressed_pdf() -> Vec<u8> {
+fn compressed_pdf() -> Vec<u8> {
     let mut w = PdfWriter::new();
     w.stream(4, "", b"0 0 m 100 100 l S").object_stream(
         5,
@@ -214,99 +58,9 @@ pub(crate) fn compressed_pdf() -> Vec<u8> {
     w.out
 }
 
-/// A P-256 key and a self-signed certificate for it, made here so that
-/// tests can sign without a token.
-pub(crate) fn test_signer() -> (p256::ecdsa::SigningKey, Certificate) {
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = body.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else if len < 0x100 {
-            out.extend_from_slice(&[0x81, len as u8]);
-        } else {
-            out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]);
-        }
-        out.extend_from_slice(body);
-        out
-    }
-    let seq = |parts: &[&[u8]]| tlv(0x30, &parts.concat());
-    let key = p256::ecdsa::SigningKey::from_slice(&[0x42; 32]).expect("a valid scalar");
-    let point = key.verifying_key().to_sec1_bytes();
-    let ecdsa_sha256 = tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]);
-    let name = seq(&[&tlv(
-        0x31,
-        &seq(&[
-            &tlv(0x06, &[0x55, 0x04, 0x03]),
-            &tlv(0x0c, b"Kyso Robustness"),
-        ]),
-    )]);
-    let validity = seq(&[&tlv(0x17, b"250101000000Z"), &tlv(0x17, b"491231000000Z")]);
-    let spki = seq(&[
-        &seq(&[
-            &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
-            &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]),
-        ]),
-        &tlv(0x03, &[&[0u8][..], &point].concat()),
-    ]);
-    let tbs = seq(&[
-        &tlv(0xa0, &tlv(0x02, &[2])),
-        &tlv(0x02, &[0x01, 0x23]),
-        &seq(&[&ecdsa_sha256]),
-        &name,
-        &validity,
-        &name,
-        &spki,
-    ]);
-    let signature: p256::ecdsa::DerSignature = key.sign(&tbs);
-    let der = seq(&[
-        &tbs,
-        &seq(&[&ecdsa_sha256]),
-        &tlv(0x03, &[&[0u8][..], signature.as_bytes()].concat()),
-    ]);
-    let cert = Certificate::from_der(&der).expect("the test certificate parses");
-    (key, cert)
-}
-
-pub(crate) fn sign_options(signer: Certificate) -> PdfSignOptions<'static> {
-    PdfSignOptions {
-        signer,
-        chain: vec![],
-        digest: DigestAlgorithm::Sha256,
-        signing_time: crate::time::from_unix(1_764_000_000).expect("a valid time"),
-        reason: Some("robustness".into()),
-        location: None,
-        field_name: None,
-        visible: None,
-    }
-}
-
-/// `pdf` with one more signature revision.
-pub(crate) fn sign(pdf: &[u8]) -> Vec<u8> {
-    let (key, cert) = test_signer();
-    let prepared = prepare(pdf, sign_options(cert)).expect("prepare");
-    let signature: p256::ecdsa::Signature = key.sign(prepared.signed_attributes());
-    prepared
-        .finish(&signature.to_bytes(), SignatureScheme::Ecdsa)
-        .expect("finish")
-}
-
-pub(crate) fn verify_report(pdf: &[u8]) -> ValidationReport {
-    let (_, cert) = test_signer();
-    let mut anchors = TrustAnchors::empty();
-    anchors.add(cert);
-    let options = VerifyOptions {
-        trust_anchors: &anchors,
-        now: crate::time::from_unix(1_764_000_600).expect("a valid time"),
-        content: None,
-        extra_certificates: &[],
-    };
-    verify(pdf, &options)
-}
-
 /// Everything a caller can do with untrusted bytes. Errors are fine;
 /// panics are not, and neither is taking long.
-pub(crate) fn exercise(pdf: &[u8], signer: &Certificate) {
+fn exercise(pdf: &[u8], signer: &Certificate) {
     if let Ok(doc) = Document::open(pdf) {
         let _ = doc.catalog();
         if let Ok(pages) = doc.pages() {
@@ -326,7 +80,6 @@ pub(crate) fn exercise(pdf: &[u8], signer: &Certificate) {
                 }
             }
         }
-        let _ = doc.size();
     }
     let _ = verify_report(pdf);
     let _ = prepare(pdf, sign_options(signer.clone()));
@@ -356,7 +109,7 @@ const INTERESTING: &[u8] = b"0123456789 \n\r<>[]()/%RnfeEobjstrx-+.#\\\0\xff";
 fn mutable_positions(pdf: &[u8]) -> Vec<usize> {
     let mut skip = vec![false; pdf.len()];
     let mut at = 0;
-    while let Some(i) = super::lexer::find(&pdf[at..], b"/Contents <") {
+    while let Some(i) = find(&pdf[at..], b"/Contents <") {
         let start = at + i + b"/Contents <".len();
         let end = pdf[start..]
             .iter()
@@ -496,7 +249,7 @@ fn mutated_unsigned_files() {
 
 // Hand-written hostile files.
 
-fn pages_of(pdf: &[u8]) -> Result<Vec<ObjectId>, super::PdfError> {
+fn pages_of(pdf: &[u8]) -> Result<Vec<ObjectId>, PdfError> {
     Document::open(pdf)?.pages()
 }
 
@@ -521,7 +274,7 @@ fn one_page() -> PdfWriter {
 
 /// Replaces the ten-digit placeholder `tag` (written as `/Prev tag`).
 fn patch(pdf: &mut [u8], tag: &str, value: usize) {
-    let at = super::lexer::find(pdf, tag.as_bytes()).expect("placeholder");
+    let at = find(pdf, tag.as_bytes()).expect("placeholder");
     pdf[at..at + 10].copy_from_slice(format!("{value:010}").as_bytes());
 }
 
@@ -732,8 +485,10 @@ fn xref_stream_with_huge_size_and_index() {
         let r = rows(&w);
         xref(&mut w, &format!("/Size {size} /Index [0 4]"), &r);
         let signed = sign(&w.out);
+        // The update's trailer /Size: one more than the numbers it used.
         let doc = Document::open(&signed).unwrap();
-        assert!(doc.size() < 100, "/Size {size}: {}", doc.size());
+        let next = doc.trailer().get(b"Size").and_then(Object::as_i64);
+        assert!(next.is_some_and(|n| n < 100), "/Size {size}: {next:?}");
     }
 }
 
@@ -746,7 +501,7 @@ fn object_numbers_out_of_range() {
         entries.push((0, At::Free(65535)));
         w.table(&entries, "/Root 1 0 R");
         // One more subsection, numbered out of range.
-        let at = super::lexer::find(&w.out, b"trailer").unwrap();
+        let at = find(&w.out, b"trailer").unwrap();
         let extra = format!("{first} 1\n0000000015 00000 n\r\n");
         let mut pdf = w.out[..at].to_vec();
         pdf.extend_from_slice(extra.as_bytes());
@@ -762,7 +517,7 @@ fn object_numbers_out_of_range() {
     assert!(Document::open(&w.out).is_ok());
     assert!(matches!(
         prepare(&w.out, sign_options(signer.clone())),
-        Err(super::PdfError::Unsupported(_))
+        Err(PdfError::Unsupported(_))
     ));
 }
 
@@ -877,10 +632,10 @@ fn many_revisions_naming_one_hybrid_stream() {
 #[test]
 fn offsets_a_little_off() {
     let pdf = simple_pdf();
-    let stated = super::xref::find_startxref(&pdf).unwrap();
+    let stated = kyso_testkit::pdf::startxref(&pdf);
     for delta in [-7i64, -2, 1, 3, 40] {
         let mut m = pdf.clone();
-        let at = super::lexer::rfind(&m, b"startxref").unwrap() + b"startxref\n".len();
+        let at = rfind(&m, b"startxref").unwrap() + b"startxref\n".len();
         let end = at + stated.to_string().len();
         let new = (stated as i64 + delta).to_string();
         m.splice(at..end, new.bytes());
@@ -938,21 +693,15 @@ fn generations_must_match() {
     assert_eq!(pages_of(&w.out).unwrap(), vec![ObjectId::new(3, 0)]);
 }
 
-/// Appends a revision whose table holds `table_lines` (each a subsection
-/// with its entries) to `pdf`.
-fn append_revision(pdf: &[u8], table_lines: &str) -> Vec<u8> {
+/// Appends to `pdf` a revision whose table lists `entries` and nothing
+/// else.
+fn append_revision(pdf: &[u8], entries: &[(u32, At)]) -> Vec<u8> {
     let doc = Document::open(pdf).unwrap();
-    let prev = doc.startxref();
-    let size = doc.size();
-    let mut out = pdf.to_vec();
-    let start = out.len();
-    out.extend_from_slice(
-        format!(
-            "xref\n{table_lines}trailer\n<< /Root 1 0 R /Size {size} /Prev {prev} >>\nstartxref\n{start}\n%%EOF\n"
-        )
-        .as_bytes(),
-    );
-    out
+    let prev = kyso_testkit::pdf::startxref(pdf);
+    let size = doc.trailer().get(b"Size").and_then(Object::as_i64).unwrap();
+    let mut w = PdfWriter::update(pdf);
+    w.table(entries, &format!(" /Root 1 0 R /Size {size} /Prev {prev} "));
+    w.out
 }
 
 fn modifications_of_first(pdf: &[u8]) -> Vec<String> {
@@ -968,9 +717,9 @@ fn modifications_of_first(pdf: &[u8]) -> Vec<String> {
 #[test]
 fn deleting_shown_content_after_signing_is_a_modification() {
     let signed = sign(&simple_pdf());
-    assert!(modifications_of_first(&append_revision(&signed, "0 0\n")).is_empty());
+    assert!(modifications_of_first(&append_revision(&signed, &[])).is_empty());
     // Object 4, the page's content stream, freed.
-    let changed = append_revision(&signed, "4 1\n0000000000 00001 f\r\n");
+    let changed = append_revision(&signed, &[(4, At::Free(1))]);
     assert!(!modifications_of_first(&changed).is_empty());
 }
 
@@ -991,9 +740,9 @@ fn repointing_shown_content_into_signed_bytes_is_a_modification() {
         .stream(9, "", hidden);
     let entries = w.written();
     w.table(&entries, "/Root 1 0 R");
-    let at = super::lexer::find(&w.out, hidden).unwrap();
+    let at = find(&w.out, hidden).unwrap();
     let signed = sign(&w.out);
-    let changed = append_revision(&signed, &format!("4 1\n{at:010} 00000 n\r\n"));
+    let changed = append_revision(&signed, &[(4, At::Offset(at, 0))]);
     let doc = Document::open(&changed).unwrap();
     let Object::Stream(s) = doc.get(ObjectId::new(4, 0)).unwrap() else {
         panic!("not a stream")
@@ -1047,8 +796,8 @@ fn a_form_with_many_fields_is_signed_quickly() {
 
 #[test]
 fn visible_signatures_on_odd_page_boxes() {
-    use super::appearance::{Role, BUNDLED_FONT};
-    use super::Visible;
+    use kyso_core::pdf::appearance::Role;
+    use kyso_core::pdf::Visible;
     let (key, signer) = test_signer();
     // Near f64::MAX: finite, but widths overflow to infinity.
     let big = format!("9{}.0", "9".repeat(307));
@@ -1078,7 +827,7 @@ fn visible_signatures_on_odd_page_boxes() {
                 organization: None,
                 doc_number: None,
                 issued_date: None,
-                font: BUNDLED_FONT,
+                font: support::FONT,
             });
             let prepared = quickly(mediabox, || prepare(&w.out, options));
             let prepared = prepared.unwrap_or_else(|e| panic!("{mediabox}: {e}"));

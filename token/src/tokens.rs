@@ -1,9 +1,5 @@
-//! Tokens through PKCS#11 (cryptoki): find certificates on every token of every
-//! module, log in, sign.
-
-mod mechanism;
-pub mod module_paths;
-pub mod pin;
+//! The loaded modules and the tokens in their slots: find certificates, look
+//! one up by id, log in.
 
 use std::path::{Path, PathBuf};
 
@@ -12,11 +8,11 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 
-use kyso_core::{Certificate, DigestAlgorithm, SignatureScheme, TrustAnchors};
+use kyso_core::time::DateTime;
+use kyso_core::{Certificate, Localized, TrustAnchors};
+use kyso_wire::api::certificates::{Cert, TokenJson};
 
-pub use pin::Pin;
-
-use crate::Error;
+use crate::{module_paths, Error, Pin, Signer};
 
 /// One loaded PKCS#11 module.
 pub struct Module {
@@ -27,11 +23,32 @@ pub struct Module {
 /// The token a certificate lives on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenInfo {
+    /// The token's label (CKA_LABEL of the token), trimmed.
     pub label: String,
+    /// The token's serial number, trimmed: the first half of every id.
     pub serial: String,
+    /// The token's manufacturer, trimmed.
     pub manufacturer: String,
     /// The token has its own PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH).
     pub protected_path: bool,
+}
+
+impl TokenCertificate {
+    /// The agent API's certificate object (`GET /v1/certificates`, and
+    /// `kyso tokens --json`, so scripts see what pages see).
+    pub fn to_json(&self) -> Cert {
+        Cert::new(
+            &self.id,
+            &self.certificate,
+            &self.info,
+            &self.chain,
+            TokenJson {
+                label: self.token.label.clone(),
+                serial: self.token.serial.clone(),
+                manufacturer: self.token.manufacturer.clone(),
+            },
+        )
+    }
 }
 
 impl From<&cryptoki::slot::TokenInfo> for TokenInfo {
@@ -51,11 +68,13 @@ impl From<&cryptoki::slot::TokenInfo> for TokenInfo {
 pub struct TokenCertificate {
     /// Stable across restarts: `<token serial>:<CKA_ID in hex>`.
     pub id: String,
+    /// The certificate as stored on the token.
     pub certificate: Certificate,
     /// The certificate's facts, computed once (shown in every approval).
     pub info: kyso_core::cert::CertificateInfo,
     /// Issuers, signer's issuer first (the signer itself is not repeated).
     pub chain: Vec<Certificate>,
+    /// The token it lives on.
     pub token: TokenInfo,
     module: usize,
     slot: Slot,
@@ -135,12 +154,18 @@ impl Tokens {
         true
     }
 
+    /// The modules that loaded, in the order given.
     pub fn module_paths(&self) -> Vec<&Path> {
         self.modules.iter().map(|m| m.path.as_path()).collect()
     }
 
     /// Every end-entity certificate on every present token.
-    pub fn certificates(&self, anchors: &TrustAnchors) -> Result<Vec<TokenCertificate>, Error> {
+    /// `now` chooses among the paths to the anchors (a certificate valid now).
+    pub fn certificates(
+        &self,
+        anchors: &TrustAnchors,
+        now: DateTime,
+    ) -> Result<Vec<TokenCertificate>, Error> {
         let _shared = self.shared();
         let mut found = Vec::new();
         for (index, module) in self.modules.iter().enumerate() {
@@ -161,7 +186,7 @@ impl Tokens {
                     if cert.basic_constraints().is_some_and(|bc| bc.ca) {
                         continue;
                     }
-                    let chain = chain_for(&cert, &pool, anchors);
+                    let chain = chain_for(&cert, &pool, anchors, now);
                     found.push(TokenCertificate {
                         id: format!("{}:{}", token.serial, hex::encode(&cka_id)),
                         info: cert.info(),
@@ -282,8 +307,9 @@ impl Tokens {
         &self,
         id: Option<&str>,
         anchors: &TrustAnchors,
+        now: DateTime,
     ) -> Result<TokenCertificate, Error> {
-        let all = self.certificates(anchors)?;
+        let all = self.certificates(anchors, now)?;
         if all.is_empty() {
             return Err(Error::TokenNotFound(
                 "no token with a signing certificate is present".into(),
@@ -366,78 +392,12 @@ impl Tokens {
             .ok_or_else(|| {
                 Error::CertificateNotFound(format!("no private key beside certificate {}", cert.id))
             })?;
-        Ok(Signer {
+        Ok(Signer::new(
             session,
             key,
             mechanisms,
-            public_key: cert.certificate.public_key()?,
-        })
-    }
-}
-
-/// A logged-in session bound to one private key.
-pub struct Signer {
-    session: Session,
-    key: cryptoki::object::ObjectHandle,
-    mechanisms: Vec<cryptoki::mechanism::MechanismType>,
-    public_key: kyso_core::PublicKey,
-}
-
-impl Signer {
-    /// Signs `data` (the DER of signed attributes): the token hashes it where it
-    /// can, else Kyso hashes and the token signs the digest. ECDSA values come
-    /// back raw (`r ‖ s`), as PKCS#11 returns them.
-    pub fn sign(
-        &self,
-        data: &[u8],
-        digest: DigestAlgorithm,
-        scheme: SignatureScheme,
-    ) -> Result<Vec<u8>, Error> {
-        mechanism::sign(
-            &self.session,
-            self.key,
-            &self.mechanisms,
-            &self.public_key,
-            data,
-            digest,
-            scheme,
-        )
-    }
-
-    /// Signs a digest computed elsewhere (the admin-gated raw-hash endpoint).
-    pub fn sign_digest(
-        &self,
-        digest_value: &[u8],
-        digest: DigestAlgorithm,
-        scheme: SignatureScheme,
-    ) -> Result<Vec<u8>, Error> {
-        if digest_value.len() != digest.output_len() {
-            return Err(Error::BadRequest(format!(
-                "a {} digest has {} bytes",
-                digest.name(),
-                digest.output_len()
-            )));
-        }
-        mechanism::sign_digest(
-            &self.session,
-            self.key,
-            &self.public_key,
-            digest_value,
-            digest,
-            scheme,
-        )
-    }
-
-    /// The public key of the certificate this signer is bound to, decoded once.
-    pub fn public_key(&self) -> &kyso_core::PublicKey {
-        &self.public_key
-    }
-}
-
-impl Drop for Signer {
-    fn drop(&mut self) {
-        // Leave the token logged out even if the caller forgets.
-        let _ = self.session.logout();
+            cert.certificate.public_key()?,
+        ))
     }
 }
 
@@ -493,8 +453,12 @@ fn read_certificates(
 }
 
 /// Issuers of `cert` from the token's CA certificates and the trust anchors.
-fn chain_for(cert: &Certificate, pool: &[Certificate], anchors: &TrustAnchors) -> Vec<Certificate> {
-    let now = crate::clock::now();
+fn chain_for(
+    cert: &Certificate,
+    pool: &[Certificate],
+    anchors: &TrustAnchors,
+    now: DateTime,
+) -> Vec<Certificate> {
     let (path, _) = kyso_core::path::validate(
         cert,
         pool,

@@ -1,15 +1,19 @@
 //! Builds every role into an in-memory sink and reads the result back the way
 //! a PDF reader would: form, content stream, font subset, ToUnicode, images.
 
+mod support;
+
 use std::collections::BTreeMap;
 
 use miniz_oxide::inflate::decompress_to_vec_zlib;
 use png::{BitDepth, ColorType};
 
-use super::image::tests::encode_png;
-use super::*;
+use kyso_core::pdf::appearance::{build, AppearanceSpec, Role};
+use kyso_core::pdf::{Dictionary, Document, Object, ObjectId, ObjectSink, Stream};
+use kyso_core::Error;
+use kyso_testkit::pdf::{At, PdfWriter};
 
-const FONT: &[u8] = include_bytes!("../../../fonts/LiberationSerif-Regular.ttf");
+use support::{encode_png, FONT};
 const NAME: &str = "Nguyễn Thị Ánh";
 const TIME: &str = "2026-11-25T15:04:05+07:00";
 
@@ -250,7 +254,7 @@ fn rgba_png() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
         rgb.extend_from_slice(&px[..3]);
         alpha.push(px[3]);
     }
-    let png = encode_png(w, h, ColorType::Rgba, BitDepth::Eight, &rgba, None);
+    let png = encode_png(w, h, ColorType::Rgba, BitDepth::Eight, &rgba);
     (png, rgb, alpha)
 }
 
@@ -717,7 +721,8 @@ fn roles_parse_and_place() {
 }
 
 /// Assembles a one-page PDF showing every role, so the objects can be checked
-/// with real readers: `KYSO_APPEARANCE_PDF=/tmp/a.pdf cargo test … pdf::appearance`
+/// with real readers:
+/// `KYSO_APPEARANCE_PDF=/tmp/a.pdf cargo test -p kyso-core --test pdf_appearance`
 /// then `pdftoppm -png /tmp/a.pdf` / `pdftotext /tmp/a.pdf -`.
 #[test]
 fn all_roles_serialise_into_a_pdf() {
@@ -782,29 +787,17 @@ fn all_roles_serialise_into_a_pdf() {
             .into(),
     );
 
-    let mut pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
+    let mut w = PdfWriter::new();
     for (i, object) in sink.0.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        object.write(&mut pdf);
-        pdf.extend_from_slice(b"\nendobj\n");
+        w.object(ObjectId::new(i as u32 + 1, 0), object);
     }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<</Size {} /Root {} 0 R>>\nstartxref\n{xref}\n%%EOF\n",
-            sink.0.len() + 1,
-            catalog.number
-        )
-        .as_bytes(),
-    );
+    let mut entries = w.written();
+    entries.push((0, At::Free(65535)));
+    w.table(&entries, &format!("/Root {} 0 R", catalog.number));
+    let pdf = w.out;
+    // Kyso reads back what it would sign.
+    let doc = Document::open(&pdf).unwrap();
+    assert_eq!(doc.pages().unwrap(), vec![page]);
     // Three forms with text, each with its own font subset (the issued one
     // is the seal alone).
     assert_eq!(

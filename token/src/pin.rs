@@ -9,6 +9,8 @@ use crate::Error;
 pub struct Pin(Zeroizing<String>);
 
 impl Pin {
+    /// The PIN as typed; a trailing newline (from a pipe or a file) is not
+    /// part of it. An empty PIN is refused.
     pub fn new(pin: String) -> Result<Self, Error> {
         let pin = Zeroizing::new(pin);
         let trimmed = pin.trim_end_matches(['\r', '\n']);

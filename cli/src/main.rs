@@ -1,5 +1,16 @@
-//! The `kyso` command line (DESIGN §5).
+//! `kyso`: sign and verify with PKCS#11 tokens from the command line
+//! (docs/cli.md).
+//!
+//! Exit status: 0 done (for `verify`: TOTAL_PASSED), 1 TOTAL_FAILED,
+//! 2 INDETERMINATE, 3 a usage, file or token error (its code and message on
+//! stderr, in the language of `KYSO_LANG`, English by default).
 
+#![forbid(unsafe_code)]
+
+mod clock;
+mod error;
+mod input;
+mod output;
 mod sign;
 mod tokens;
 mod verify;
@@ -8,8 +19,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kyso_core::Localized;
 
-/// Exit status for usage and I/O errors (DESIGN §5).
+use error::Error;
+
+/// Exit status for usage, file and token errors.
 const EXIT_USAGE: u8 = 3;
 
 #[derive(Parser)]
@@ -52,8 +66,7 @@ enum SignFormat {
     Pdf(Box<sign::PdfArgs>),
 }
 
-/// Runs the CLI and returns the process exit status.
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -86,23 +99,6 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints an error in the user's language, with its stable code.
-fn report_error(e: &crate::Error) {
-    let text = if vietnamese() {
-        e.message_vi()
-    } else {
-        e.message()
-    };
-    eprintln!("kyso: {} [{}]", text, e.code());
-}
-
-/// Whether to talk Vietnamese: `KYSO_LANG` or `LANG` starting with `vi`.
-fn vietnamese() -> bool {
-    std::env::var("KYSO_LANG")
-        .or_else(|_| std::env::var("LANG"))
-        .map(|l| l.starts_with("vi"))
-        .unwrap_or(false)
-}
-
-fn read(path: &std::path::Path) -> Result<Vec<u8>, crate::Error> {
-    std::fs::read(path).map_err(|e| crate::Error::Io(format!("{}: {e}", path.display())))
+fn report_error(e: &Error) {
+    eprintln!("kyso: {} [{}]", e.message_in(output::lang()), e.code());
 }

@@ -2,13 +2,15 @@ use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use kyso_core::cms::{CadesParams, Content, PreparedSignature};
-use kyso_core::digest::Hasher;
 use kyso_core::pdf::appearance::Role;
 use kyso_core::pdf::{PdfSignOptions, Visible};
 use kyso_core::{DigestAlgorithm, KeyType, SignatureScheme, TrustAnchors};
 
-use crate::pkcs11::{module_paths, Pin, TokenInfo, Tokens};
-use crate::Error;
+use kyso_token::{module_paths, Pin, TokenCertificate, TokenInfo, Tokens};
+
+use crate::clock::now;
+use crate::error::Error;
+use crate::input::{hash_file, read};
 
 /// How to reach the key: shared by every `kyso sign` format.
 #[derive(clap::Args)]
@@ -100,7 +102,7 @@ fn parse_rect(s: &str) -> Result<[f64; 4], String> {
 /// A chosen certificate on an open module, and the scheme its key signs with.
 struct Key {
     tokens: Tokens,
-    cert: crate::pkcs11::TokenCertificate,
+    cert: TokenCertificate,
     scheme: SignatureScheme,
     digest: DigestAlgorithm,
     pin_stdin: bool,
@@ -112,10 +114,12 @@ impl KeyArgs {
         let anchors = TrustAnchors::bundled();
         let tokens = Tokens::load(&module_paths::resolve(&self.module))?;
         let cert = tokens
-            .select(self.cert.as_deref(), &anchors)
+            .select(self.cert.as_deref(), &anchors, now())
             .map_err(|e| match e {
-                Error::BadRequest(m) => Error::BadRequest(format!("{m}; use --cert ID")),
-                other => other,
+                kyso_token::Error::BadRequest(m) => {
+                    Error::BadRequest(format!("{m}; use --cert ID"))
+                }
+                other => Error::Token(other),
             })?;
         let scheme = match (cert.certificate.key_type()?, self.pss) {
             (KeyType::Ec, false) => SignatureScheme::Ecdsa,
@@ -142,12 +146,12 @@ impl Key {
         let signer = self
             .tokens
             .open_signer(&self.cert, &mut |token| read_pin(token, pin_stdin))?;
-        signer.sign(signed_attributes, self.digest, self.scheme)
+        Ok(signer.sign(signed_attributes, self.digest, self.scheme)?)
     }
 
     /// Writes the result and says what was signed with whose key.
     fn save(&self, input: &Path, out: &Path, bytes: &[u8]) -> Result<u8, Error> {
-        std::fs::write(out, bytes).map_err(|e| Error::Io(format!("{}: {e}", out.display())))?;
+        std::fs::write(out, bytes).map_err(|e| Error::io(out, e))?;
         eprintln!(
             "Signed {} with {} -> {}",
             input.display(),
@@ -161,7 +165,7 @@ impl Key {
 pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
     let key = args.key.open()?;
     let content = if args.attached {
-        Content::Attached(super::read(&args.input)?)
+        Content::Attached(read(&args.input)?)
     } else {
         Content::Detached {
             digest: hash_file(&args.input, key.digest)?,
@@ -172,7 +176,7 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
         chain: key.cert.chain.clone(),
         digest: key.digest,
         content,
-        signing_time: Some(crate::clock::now()),
+        signing_time: Some(now()),
     })?;
     let signature = key.sign(prepared.signed_attributes())?;
     let p7s = prepared.finish(&signature, key.scheme)?;
@@ -181,20 +185,20 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
 
 pub(super) fn pdf(args: PdfArgs) -> Result<u8, Error> {
     let role: Option<Role> = args.role.as_deref().map(str::parse).transpose()?;
-    let image = args.image.as_deref().map(super::read).transpose()?;
-    let seal = args.seal.as_deref().map(super::read).transpose()?;
+    let image = args.image.as_deref().map(read).transpose()?;
+    let seal = args.seal.as_deref().map(read).transpose()?;
     let visible = role.is_some()
         || args.rect.is_some()
         || args.page.is_some()
         || image.is_some()
         || seal.is_some();
-    let input = super::read(&args.input)?;
+    let input = read(&args.input)?;
     let key = args.key.open()?;
     let options = PdfSignOptions {
         signer: key.cert.certificate.clone(),
         chain: key.cert.chain.clone(),
         digest: key.digest,
-        signing_time: crate::clock::now(),
+        signing_time: now(),
         reason: args.reason,
         location: args.location,
         field_name: None,
@@ -218,26 +222,8 @@ pub(super) fn pdf(args: PdfArgs) -> Result<u8, Error> {
     key.save(&args.input, &args.out, &signed)
 }
 
-/// Streams the file through the hasher so large files use constant memory.
-fn hash_file(path: &std::path::Path, alg: DigestAlgorithm) -> Result<Vec<u8>, Error> {
-    use std::io::Read;
-    let mut file =
-        std::fs::File::open(path).map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-    let mut hasher = Hasher::new(alg);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::Io(format!("{}: {e}", path.display())))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize())
-}
-
-fn read_pin(token: &TokenInfo, from_stdin: bool) -> Result<Pin, Error> {
+fn read_pin(token: &TokenInfo, from_stdin: bool) -> Result<Pin, kyso_token::Error> {
+    use kyso_token::Error;
     if from_stdin {
         let mut line = String::new();
         std::io::stdin()

@@ -1,61 +1,114 @@
-//! `kyso-agent [--config PATH]`: the loopback signing agent.
+//! `kyso-agent`: Kyso's loopback signing agent (docs/agent-api.md).
+//!
+//! It serves the HTTP API on 127.0.0.1, asks the user in its own consent and
+//! PIN window (`kyso-dialog`), signs on the token through kyso-token, keeps
+//! an audit log and shows a tray icon. Start-up reads the configuration (the
+//! user's, else the system-wide one), takes the one-instance lock, loads the
+//! PKCS#11 modules, then serves on tokio threads while the main thread runs
+//! the tray (macOS needs it there). Nothing depends on this crate.
+
+// Unsafe code only where the OS tray's event pump needs FFI (tray/event_loop.rs).
+#![deny(unsafe_code)]
+
+mod activity;
+mod approver;
+mod audit;
+mod autostart;
+mod clock;
+mod config;
+mod error;
+mod instance;
+mod origin;
+mod preferences;
+mod server;
+mod service;
+#[cfg(feature = "tray")]
+mod tray;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kyso_agent::approver::{Approver, DialogApprover, UnattendedApprover};
-use kyso_agent::audit::Audit;
-use kyso_agent::config::{self, ApproverMode, Config};
-use kyso_agent::pkcs11::{module_paths, Tokens};
-use kyso_agent::preferences::Preferences;
-use kyso_agent::server::{self, Pairing};
-use kyso_agent::service::Service;
-use kyso_core::TrustAnchors;
+use clap::Parser;
+use kyso_core::{Localized, TrustAnchors};
+use kyso_token::{module_paths, Tokens};
+
+use approver::{Approver, DialogApprover, UnattendedApprover};
+use audit::Audit;
+use config::{ApproverMode, Config};
+
+use preferences::Preferences;
+use server::Pairing;
+use service::Service;
+
+/// Exit status when the agent cannot start (a bad configuration, no module,
+/// another agent already running on this configuration).
+const EXIT_START_FAILED: u8 = 2;
+
+/// Kyso's signing agent: lets allowed web pages sign with your USB token,
+/// asking you each time in its own window.
+#[derive(Parser)]
+#[command(name = "kyso-agent", version, after_help = after_help())]
+struct Args {
+    /// The configuration file (TOML). Default: the user's agent.toml, else
+    /// the system-wide one.
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Start at login: write, remove or show the login item.
+    #[arg(long, value_name = "on|off|status", conflicts_with = "config")]
+    autostart: Option<Autostart>,
+}
+
+/// `--autostart`'s values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Autostart {
+    On,
+    Off,
+    Status,
+}
+
+/// Where the configuration is looked for, for `--help`.
+fn after_help() -> String {
+    let defaults: Vec<String> = [config::default_path(), config::system_path()]
+        .into_iter()
+        .flatten()
+        .map(|p| p.display().to_string())
+        .collect();
+    format!(
+        "Default configuration (first found): {}",
+        defaults.join(", ")
+    )
+}
 
 fn main() -> std::process::ExitCode {
-    match start() {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            let quiet = matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            );
+            return if quiet {
+                std::process::ExitCode::SUCCESS
+            } else {
+                std::process::ExitCode::from(EXIT_START_FAILED)
+            };
+        }
+    };
+    let result = match args.autostart {
+        Some(what) => autostart(what),
+        None => start(args.config),
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kyso-agent: {e}");
-            std::process::ExitCode::from(2)
+            std::process::ExitCode::from(EXIT_START_FAILED)
         }
     }
 }
 
-fn start() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
-    let mut config_path: Option<PathBuf> = None;
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--config" => {
-                config_path = Some(args.next().ok_or("--config needs a path")?.into());
-            }
-            "--autostart" => {
-                return autostart(&args.next().ok_or("--autostart needs on, off or status")?);
-            }
-            "--help" | "-h" => {
-                let shown = |p: Option<PathBuf>| p.map(|p| p.display().to_string());
-                let defaults: Vec<String> = [config::default_path(), config::system_path()]
-                    .into_iter()
-                    .filter_map(shown)
-                    .collect();
-                println!(
-                    "usage: kyso-agent [--config PATH]\n       kyso-agent --autostart on|off|status   (start at login)\ndefault config (first found): {}",
-                    defaults.join(", ")
-                );
-                return Ok(());
-            }
-            "--version" => {
-                println!("kyso-agent {}", env!("CARGO_PKG_VERSION"));
-                return Ok(());
-            }
-            other => {
-                return Err(format!(
-                    "unknown argument {other} (usage: kyso-agent [--config PATH])"
-                ))
-            }
-        }
-    }
+fn start(config_path: Option<PathBuf>) -> Result<(), String> {
     let config = Config::load(config_path.as_deref())?;
     // State (paired sites, preferences, the default audit log, the instance
     // lock) lives beside an explicit configuration, else in the user's own
@@ -65,7 +118,7 @@ fn start() -> Result<(), String> {
         .and_then(|p| p.parent().map(PathBuf::from))
         .or_else(config::config_dir)
         .ok_or("no configuration directory for the instance lock")?;
-    let _instance = kyso_agent::instance::acquire(&config_dir)?;
+    let _instance = instance::acquire(&config_dir)?;
     let allowed = config.allowed_origins()?;
     let preferences = Arc::new(Preferences::load(Some(config_dir.join("preferences.json"))));
     let approver: Box<dyn Approver> = match config.approver.mode {
@@ -103,11 +156,9 @@ fn start() -> Result<(), String> {
     ));
     let pairing = Arc::new(Pairing::load(Some(config_dir.join("paired-sites.json"))));
     if service.approver().name() == "unattended" {
-        service.audit().record(&kyso_agent::audit::Event::new(
-            "start-unattended",
-            "ok",
-            "unattended",
-        ));
+        service
+            .audit()
+            .record(&audit::Event::new("start-unattended", "ok", "unattended"));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -161,7 +212,6 @@ fn show_tray(
     audit_path: PathBuf,
     server: &std::thread::JoinHandle<Result<(), String>>,
 ) {
-    use kyso_agent::tray;
     let context = tray::Context {
         service,
         pairing,
@@ -190,24 +240,22 @@ fn show_tray(
 
 /// `--autostart on|off|status`: the login item (XDG autostart, the Run key,
 /// a LaunchAgent).
-fn autostart(what: &str) -> Result<(), String> {
-    use kyso_agent::autostart;
+fn autostart(what: Autostart) -> Result<(), String> {
     match what {
-        "on" => {
+        Autostart::On => {
             let exe = std::env::current_exe().map_err(|e| e.to_string())?;
             let at = autostart::enable(&exe)?;
             println!("autostart on: {}", at.display());
         }
-        "off" => {
+        Autostart::Off => {
             autostart::disable()?;
             println!("autostart off");
         }
-        "status" => println!(
+        Autostart::Status => println!(
             "autostart {}: {}",
             if autostart::is_enabled() { "on" } else { "off" },
             autostart::location()?.display()
         ),
-        other => return Err(format!("--autostart {other}: expected on, off or status")),
     }
     Ok(())
 }

@@ -2,9 +2,12 @@ use std::path::PathBuf;
 
 use base64::Engine;
 use kyso_core::report::{Indication, ValidationReport};
-use kyso_core::{cms, TrustAnchors};
+use kyso_core::{cms, Lang, Localized, TrustAnchors};
 
-use crate::Error;
+use crate::clock::now;
+use crate::error::Error;
+use crate::input::read;
+use crate::output::{lang, say};
 
 #[derive(clap::Args)]
 pub(super) struct Args {
@@ -23,11 +26,11 @@ pub(super) struct Args {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Error> {
-    let bytes = super::read(&args.file)?;
+    let bytes = read(&args.file)?;
     let mut anchors = TrustAnchors::bundled();
     for path in &args.trust {
         anchors
-            .add_encoded(&super::read(path)?)
+            .add_encoded(&read(path)?)
             .map_err(|e| Error::BadRequest(format!("{}: {}", path.display(), e.message())))?;
     }
     let is_pdf = bytes.starts_with(b"%PDF-");
@@ -36,10 +39,10 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
             "--content is for detached .p7s signatures; a PDF carries its content".into(),
         ));
     }
-    let content = args.content.as_deref().map(super::read).transpose()?;
+    let content = args.content.as_deref().map(read).transpose()?;
     let options = cms::VerifyOptions {
         trust_anchors: &anchors,
-        now: crate::clock::now(),
+        now: now(),
         content: content.as_deref(),
         extra_certificates: &[],
     };
@@ -49,12 +52,10 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         cms::verify(&unpem(&bytes)?, &options)
     };
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?
-        );
+        let text = serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?;
+        say!("{text}")?;
     } else {
-        print_report(&report);
+        print_report(&report, lang())?;
     }
     Ok(report.indication.exit_code() as u8)
 }
@@ -77,29 +78,18 @@ fn unpem(bytes: &[u8]) -> Result<Vec<u8>, Error> {
         .map_err(|e| Error::BadRequest(format!("PEM: {e}")))
 }
 
-fn print_report(report: &ValidationReport) {
-    let vi = super::vietnamese();
-    println!(
-        "{}: {}",
-        serde_json::to_value(report.indication)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
-        if vi {
-            report.summary_vi()
-        } else {
-            report.summary()
-        }
-    );
+fn print_report(report: &ValidationReport, lang: Lang) -> Result<(), Error> {
+    let indication = serde_json::to_value(report.indication)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let summary = lang.pick(report.summary_vi(), report.summary());
+    say!("{indication}: {summary}")?;
     if report.signatures.is_empty() {
-        println!(
+        say!(
             "{}",
-            if vi {
-                "Không tìm thấy chữ ký số nào"
-            } else {
-                "No signature found"
-            }
-        );
+            lang.pick("Không tìm thấy chữ ký số nào", "No signature found")
+        )?;
     }
     for (i, s) in report.signatures.iter().enumerate() {
         let sub = s.sub_indication.map(|x| x.code()).unwrap_or("");
@@ -113,16 +103,16 @@ fn print_report(report: &ValidationReport) {
             Indication::TotalFailed => "TOTAL_FAILED",
             Indication::Indeterminate => "INDETERMINATE",
         };
-        println!("Signature {}: {status} {sub}", i + 1);
-        println!("  signer: {who}");
+        say!("Signature {}: {status} {sub}", i + 1)?;
+        say!("  signer: {who}")?;
         if let Some(level) = &s.level {
-            println!("  level: {level}");
+            say!("  level: {level}")?;
         }
         if let Some(t) = &s.claimed_signing_time {
-            println!("  signing time (claimed): {t}");
+            say!("  signing time (claimed): {t}")?;
         }
         if let Some(p) = &s.pdf {
-            println!(
+            say!(
                 "  field: {} ({}), revision {} of {}, byte range {:?}{}",
                 p.field,
                 p.sub_filter,
@@ -134,24 +124,25 @@ fn print_report(report: &ValidationReport) {
                 } else {
                     ""
                 }
-            );
+            )?;
             if let Some(level) = p.certification_level {
-                println!("  certification: DocMDP P={level}");
+                say!("  certification: DocMDP P={level}")?;
             }
         }
         for f in &s.errors {
-            println!(
+            say!(
                 "  error {}: {}",
                 f.code,
-                if vi { &f.message_vi } else { &f.message }
-            );
+                lang.pick(&f.message_vi, &f.message)
+            )?;
         }
         for f in &s.warnings {
-            println!(
+            say!(
                 "  warning {}: {}",
                 f.code,
-                if vi { &f.message_vi } else { &f.message }
-            );
+                lang.pick(&f.message_vi, &f.message)
+            )?;
         }
     }
+    Ok(())
 }

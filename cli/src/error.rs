@@ -1,0 +1,89 @@
+//! What can stop a `kyso` command, with a stable code and a message in
+//! Vietnamese and English. Every one of them exits with status 3.
+
+use std::fmt;
+
+use kyso_core::pdf::PdfError;
+use kyso_core::Localized;
+
+/// A command failed before it could give a result.
+#[derive(Debug)]
+pub enum Error {
+    /// The arguments or an input file are unusable.
+    BadRequest(String),
+    /// The token refused, is absent, or the PIN was wrong.
+    Token(kyso_token::Error),
+    /// kyso-core could not use an input (a certificate, a signature).
+    Core(kyso_core::Error),
+    /// A PDF that cannot be signed (damaged, encrypted, no such page…).
+    Pdf(PdfError),
+    /// A file could not be read or written.
+    Io(String),
+}
+
+impl Error {
+    /// `path: reason` for a file that could not be read or written.
+    pub fn io(path: &std::path::Path, e: impl fmt::Display) -> Error {
+        Error::Io(format!("{}: {e}", path.display()))
+    }
+}
+
+impl Localized for Error {
+    fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) | Error::Core(_) => "BAD_REQUEST",
+            Error::Token(e) => e.code(),
+            Error::Pdf(e) => e.code(),
+            Error::Io(_) => "IO_ERROR",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Error::BadRequest(m) => format!("Bad request: {m}"),
+            Error::Token(e) => e.message(),
+            Error::Core(e) => e.message(),
+            Error::Pdf(e) => e.message(),
+            Error::Io(m) => m.clone(),
+        }
+    }
+
+    fn message_vi(&self) -> String {
+        match self {
+            Error::BadRequest(m) => format!("Yêu cầu không hợp lệ: {m}"),
+            Error::Token(e) => e.message_vi(),
+            Error::Core(e) => e.message_vi(),
+            Error::Pdf(e) => e.message_vi(),
+            Error::Io(m) => format!("Lỗi đọc/ghi: {m}"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<kyso_token::Error> for Error {
+    fn from(e: kyso_token::Error) -> Self {
+        Error::Token(e)
+    }
+}
+
+impl From<kyso_core::Error> for Error {
+    fn from(e: kyso_core::Error) -> Self {
+        Error::Core(e)
+    }
+}
+
+impl From<PdfError> for Error {
+    fn from(e: PdfError) -> Self {
+        match e {
+            PdfError::Core(e) => Error::Core(e),
+            other => Error::Pdf(other),
+        }
+    }
+}
