@@ -76,6 +76,8 @@ fn foreign_missing_and_rebinding_requests_are_refused_without_cors() {
 fn info_tells_any_page_the_agent_exists_but_not_about_tokens() {
     let fx = Fixture::full();
     let agent = Agent::start(fx, "info", "");
+    let typed: kyso_wire::api::info::InfoResponse = agent.get("/v1/info", Some(ORIGINS[1])).wire();
+    assert_eq!(typed.api, kyso_wire::api::API_VERSION);
     let mine = agent.get("/v1/info", Some(ORIGINS[1])).json();
     assert_eq!(mine["name"], "kyso-agent");
     assert_eq!(mine["api"], 1);

@@ -37,6 +37,7 @@ fn sign_returns_a_signature_that_completes_a_valid_cms() {
             }),
         );
         assert_eq!(r.status, 200, "{signer}: {}", r.body);
+        let _: kyso_wire::api::sign::SignResponse = r.wire();
         let v = r.json();
         let cert = B64.decode(v["certificate"].as_str().unwrap()).unwrap();
         assert_eq!(
@@ -127,6 +128,8 @@ fn batch_of_twenty_is_one_request_and_every_item_verifies() {
         &json!({"certificateId": fx.cert_id("p256"), "items": items}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
+    let typed: kyso_wire::api::sign_batch::BatchResponse = r.wire();
+    assert!(typed.signatures.iter().all(|s| s.error.is_none()));
     let v = r.json();
     let sigs = v["signatures"].as_array().unwrap();
     assert_eq!(sigs.len(), 20);

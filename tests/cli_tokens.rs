@@ -7,6 +7,9 @@ fn tokens_json_lists_certificates_as_the_agent_api_does() {
     let fx = Fixture::full();
     let out = fx.kyso().args(["tokens", "--json"]).output().unwrap();
     assert_success(&out, "kyso tokens --json");
+    let typed: kyso_wire::api::certificates::CertificatesResponse =
+        serde_json::from_slice(&out.stdout).expect("the agent API's certificate list");
+    assert_eq!(typed.certificates.len(), 6);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let certs = v["certificates"].as_array().unwrap();
     // Six signers; the CA certificates on the token are chain, not signers.
@@ -118,4 +121,26 @@ fn missing_module_is_a_clear_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("[TOKEN_ERROR]"));
+}
+
+/// `kyso tokens --json | head`: the reader goes away early; the CLI ends
+/// quietly with its own status instead of panicking on the closed pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let fx = Fixture::full();
+    let mut child = fx
+        .kyso()
+        .args(["tokens", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the CLI has loaded the module and written anything, so
+    // its first write meets a pipe with no reader (EPIPE).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "status {:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
 }

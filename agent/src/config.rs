@@ -65,7 +65,7 @@ impl Default for ServerConfig {
 }
 
 fn default_port() -> u16 {
-    27182
+    kyso_wire::api::DEFAULT_PORT
 }
 
 #[derive(Clone, Debug, Deserialize, Default)]
@@ -317,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn the_design_example_parses() {
+    fn the_documented_example_parses() {
         let cfg = Config::parse(
             r#"
 [server]

@@ -2,8 +2,6 @@
 //! in Vietnamese and English (docs/agent-api.md § Errors lists them all).
 //! Token failures keep kyso-token's codes and messages.
 
-use std::fmt;
-
 use kyso_core::Localized;
 use kyso_wire::api::error::ErrorBody;
 
@@ -86,7 +84,7 @@ fn token_status(e: &kyso_token::Error) -> u16 {
         T::TokenRemoved => 410,
         T::Pkcs11 { .. } | T::Module(_) => 502,
         T::Cancelled => 409,
-        _ => 400,
+        T::BadRequest(_) | T::Core(_) => 400,
     }
 }
 
@@ -153,13 +151,7 @@ impl Localized for Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl std::error::Error for Error {}
+kyso_core::localized_error!(Error);
 
 impl From<kyso_core::Error> for Error {
     fn from(e: kyso_core::Error) -> Self {

@@ -54,7 +54,7 @@ struct Args {
     #[arg(long, value_name = "PATH")]
     config: Option<PathBuf>,
     /// Start at login: write, remove or show the login item.
-    #[arg(long, value_name = "on|off|status", conflicts_with = "config")]
+    #[arg(long, value_name = "on|off|status")]
     autostart: Option<Autostart>,
 }
 

@@ -65,12 +65,14 @@ pub fn run(workspace: &Path, n: usize) -> Result<String, String> {
     )
     .map_err(|e| e.to_string())?;
 
-    let body = serde_json::json!({
-        "certificateId": cert_id,
-        "signedAttributes": B64.encode(&attrs),
-        "documentName": "bench.pdf",
+    let body = serde_json::to_string(&kyso_wire::api::sign::SignRequest {
+        certificate_id: cert_id.clone(),
+        signed_attributes: B64.encode(&attrs),
+        digest_algorithm: DigestAlgorithm::Sha256,
+        scheme: None,
+        document_name: "bench.pdf".into(),
     })
-    .to_string();
+    .map_err(|e| e.to_string())?;
 
     let mut raw_times = Vec::new();
     let mut http_times = Vec::new();

@@ -59,13 +59,7 @@ impl Localized for Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl std::error::Error for Error {}
+kyso_core::localized_error!(Error);
 
 impl From<kyso_token::Error> for Error {
     fn from(e: kyso_token::Error) -> Self {

@@ -1,8 +1,6 @@
 //! The error type of `kyso-core`: a stable machine code plus a message in English
 //! and Vietnamese, so that every front end (CLI, agent, page) can show it as is.
 
-use core::fmt;
-
 use crate::lang::Localized;
 
 /// Something in the input could not be used. Verification problems are *not*
@@ -70,13 +68,7 @@ impl Localized for Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl std::error::Error for Error {}
+crate::localized_error!(Error);
 
 impl From<der::Error> for Error {
     fn from(e: der::Error) -> Self {

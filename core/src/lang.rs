@@ -94,6 +94,35 @@ pub trait Localized {
     }
 }
 
+/// `Display` (the English message) and `std::error::Error` for a
+/// [`Localized`] error enum: every Kyso error prints the same way.
+///
+/// ```
+/// use kyso_core::Localized;
+///
+/// #[derive(Debug)]
+/// enum Oops { Spilt }
+/// impl Localized for Oops {
+///     fn code(&self) -> &'static str { "SPILT" }
+///     fn message(&self) -> String { "Spilt".into() }
+///     fn message_vi(&self) -> String { "Đổ".into() }
+/// }
+/// kyso_core::localized_error!(Oops);
+/// assert_eq!(Oops::Spilt.to_string(), "Spilt");
+/// ```
+#[macro_export]
+macro_rules! localized_error {
+    ($ty:ty) => {
+        impl ::core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(&$crate::Localized::message(self))
+            }
+        }
+
+        impl ::std::error::Error for $ty {}
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,9 @@
 //! - [`lang`]: Vietnamese and English, and the [`Localized`] messages of every error.
 //!
 //! No I/O and no clock: callers pass bytes and the current time, so the crate
-//! builds for `wasm32-unknown-unknown` as well as natively.
+//! builds for `wasm32-unknown-unknown` as well as natively. (The language of
+//! messages may come from the environment, [`Lang::from_env`]; in the page
+//! there is none.)
 
 #![forbid(unsafe_code)]
 

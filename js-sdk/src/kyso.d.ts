@@ -32,7 +32,8 @@ export interface Cert {
   certificate: string;
   chain: string[];
   token: { label: string; serial: string; manufacturer: string };
-  keyType: "RSA" | "EC";
+  /** null for a key type Kyso cannot sign with. */
+  keyType: "RSA" | "EC" | null;
   keyBits: number;
   subject: string;
   issuer: string;

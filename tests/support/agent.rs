@@ -34,12 +34,18 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
-    /// The `error.code` of an error reply.
+    /// The body as the kyso-wire type `T`: a reply the wire contract does
+    /// not describe fails the test.
+    pub fn wire<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not a {} ({e}): {}", std::any::type_name::<T>(), self.body))
+    }
+
+    /// The `error.code` of an error reply, read as the wire's error body.
     pub fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.wire::<kyso_wire::api::error::ErrorResponse>()
+            .error
+            .code
     }
 }
 

@@ -2,13 +2,10 @@
 //! and a message in Vietnamese and English. The agent answers these codes over
 //! HTTP; the CLI prints them.
 
-use std::fmt;
-
 use kyso_core::Localized;
 
 /// A token operation failed.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Error {
     /// The caller's input is unusable (a malformed certificate id, a digest
     /// of the wrong length, a scheme that does not fit the key).
@@ -130,13 +127,7 @@ impl Localized for Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl std::error::Error for Error {}
+kyso_core::localized_error!(Error);
 
 impl From<kyso_core::Error> for Error {
     fn from(e: kyso_core::Error) -> Self {

@@ -33,24 +33,6 @@ pub struct TokenInfo {
     pub protected_path: bool,
 }
 
-impl TokenCertificate {
-    /// The agent API's certificate object (`GET /v1/certificates`, and
-    /// `kyso tokens --json`, so scripts see what pages see).
-    pub fn to_json(&self) -> Cert {
-        Cert::new(
-            &self.id,
-            &self.certificate,
-            &self.info,
-            &self.chain,
-            TokenJson {
-                label: self.token.label.clone(),
-                serial: self.token.serial.clone(),
-                manufacturer: self.token.manufacturer.clone(),
-            },
-        )
-    }
-}
-
 impl From<&cryptoki::slot::TokenInfo> for TokenInfo {
     fn from(info: &cryptoki::slot::TokenInfo) -> Self {
         TokenInfo {
@@ -79,6 +61,24 @@ pub struct TokenCertificate {
     module: usize,
     slot: Slot,
     cka_id: Vec<u8>,
+}
+
+impl TokenCertificate {
+    /// The agent API's certificate object (`GET /v1/certificates`, and
+    /// `kyso tokens --json`, so scripts see what pages see).
+    pub fn to_json(&self) -> Cert {
+        Cert::new(
+            &self.id,
+            &self.certificate,
+            &self.info,
+            &self.chain,
+            TokenJson {
+                label: self.token.label.clone(),
+                serial: self.token.serial.clone(),
+                manufacturer: self.token.manufacturer.clone(),
+            },
+        )
+    }
 }
 
 /// All modules the agent or CLI talks to.
@@ -152,11 +152,6 @@ impl Tokens {
             }
         }
         true
-    }
-
-    /// The modules that loaded, in the order given.
-    pub fn module_paths(&self) -> Vec<&Path> {
-        self.modules.iter().map(|m| m.path.as_path()).collect()
     }
 
     /// Every end-entity certificate on every present token.

@@ -252,10 +252,12 @@ fn hex_prefix(bytes: &[u8]) -> String {
     bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The window could not show the question (its `error` answer).
+/// The window could not show the question (its `error` answer). Its reason
+/// goes to the agent's log, not to the page: it may describe the desktop.
 fn window_error(answer: &Answer) -> Error {
-    Error::ApproverUnavailable(format!(
-        "consent window answered error: {}",
+    eprintln!(
+        "kyso-agent: the consent window could not ask: {}",
         answer.message.as_deref().unwrap_or("(no message)")
-    ))
+    );
+    Error::ApproverUnavailable("consent window answered error".into())
 }

@@ -1,8 +1,6 @@
 //! Why a PDF could not be signed or read: a stable code and a message in
 //! English and Vietnamese. (Verification findings go in the report instead.)
 
-use core::fmt;
-
 use crate::lang::Localized;
 
 /// Why a PDF could not be read, prepared or finished.
@@ -102,13 +100,7 @@ impl Localized for PdfError {
     }
 }
 
-impl fmt::Display for PdfError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
-
-impl std::error::Error for PdfError {}
+crate::localized_error!(PdfError);
 
 impl From<crate::Error> for PdfError {
     fn from(e: crate::Error) -> Self {

@@ -29,6 +29,8 @@ pub struct Cert {
     /// The token it lives on.
     pub token: TokenJson,
     /// `"RSA"` or `"EC"`; `null` for a key type Kyso cannot sign with.
+    /// Always present: a reader must not mistake a missing member for one.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub key_type: Option<KeyType>,
     /// Modulus or curve size in bits.
     pub key_bits: usize,
