@@ -55,8 +55,8 @@ pub fn validate(
                 sub_indication: SubIndication::NoCertificateChainFound,
                 finding: Finding::new(
                     "NO_CERTIFICATE_CHAIN_FOUND",
-                    "No certification path to a trusted root was found for the signer's certificate",
                     "Không tìm thấy chuỗi chứng thực từ chứng thư số của người ký tới một CA gốc tin cậy",
+                    "No certification path to a trusted root was found for the signer's certificate",
                 ),
             }),
         );
@@ -127,17 +127,17 @@ pub fn verify_issued_by(cert: &Certificate, issuer: &Certificate) -> Result<(), 
 fn check(path: &CertificationPath, time: ValidationTime) -> Result<(), PathFailure> {
     let certs = &path.certificates;
     let signer = &certs[0];
-    let chain_fail = |en: String, vi: String| PathFailure {
+    let chain_fail = |vi: String, en: String| PathFailure {
         sub_indication: SubIndication::ChainConstraintsFailure,
-        finding: Finding::new("CHAIN_CONSTRAINTS_FAILURE", en, vi),
+        finding: Finding::new("CHAIN_CONSTRAINTS_FAILURE", vi, en),
     };
 
     // The signer's key must be meant for signatures.
     if let Some(ku) = signer.key_usage() {
         if !ku.digital_signature() && !ku.non_repudiation() {
             return Err(chain_fail(
-                "The signer's certificate does not allow digital signatures (key usage)".into(),
                 "Chứng thư số của người ký không cho phép ký số (key usage)".into(),
+                "The signer's certificate does not allow digital signatures (key usage)".into(),
             ));
         }
     }
@@ -151,14 +151,14 @@ fn check(path: &CertificationPath, time: ValidationTime) -> Result<(), PathFailu
         if !is_anchor {
             if !bc.as_ref().is_some_and(|bc| bc.ca) {
                 return Err(chain_fail(
-                    format!("Issuing certificate '{name}' is not a CA (basicConstraints)"),
                     format!("Chứng thư số cấp phát '{name}' không phải của CA (basicConstraints)"),
+                    format!("Issuing certificate '{name}' is not a CA (basicConstraints)"),
                 ));
             }
             if ca.key_usage().is_some_and(|ku| !ku.key_cert_sign()) {
                 return Err(chain_fail(
-                    format!("Issuing certificate '{name}' may not sign certificates (keyCertSign)"),
                     format!("Chứng thư số cấp phát '{name}' không được phép ký chứng thư số (keyCertSign)"),
+                    format!("Issuing certificate '{name}' may not sign certificates (keyCertSign)"),
                 ));
             }
         }
@@ -167,8 +167,8 @@ fn check(path: &CertificationPath, time: ValidationTime) -> Result<(), PathFailu
         if let Some(max) = bc.and_then(|bc| bc.path_len_constraint) {
             if below > max as usize {
                 return Err(chain_fail(
-                    format!("Path length constraint of '{name}' exceeded"),
                     format!("Vượt quá giới hạn độ dài chuỗi của '{name}'"),
+                    format!("Path length constraint of '{name}' exceeded"),
                 ));
             }
         }
@@ -178,10 +178,10 @@ fn check(path: &CertificationPath, time: ValidationTime) -> Result<(), PathFailu
 }
 
 fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFailure> {
-    let fail = |sub: SubIndication, en: String, vi: String| {
+    let fail = |sub: SubIndication, vi: String, en: String| {
         Err(PathFailure {
             sub_indication: sub,
-            finding: Finding::new(sub.code(), en, vi),
+            finding: Finding::new(sub.code(), vi, en),
         })
     };
     let signer = &certs[0];
@@ -195,11 +195,11 @@ fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFa
             return fail(
                 SubIndication::NotYetValid,
                 format!(
-                    "The signing time {t} is before the signer's certificate became valid ({})",
+                    "Thời điểm ký {t} trước ngày chứng thư số của người ký có hiệu lực ({})",
                     signer.not_before()
                 ),
                 format!(
-                    "Thời điểm ký {t} trước ngày chứng thư số của người ký có hiệu lực ({})",
+                    "The signing time {t} is before the signer's certificate became valid ({})",
                     signer.not_before()
                 ),
             );
@@ -217,11 +217,11 @@ fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFa
             return fail(
                 sub,
                 format!(
-                    "Certificate '{name}' is not yet valid (from {})",
+                    "Chứng thư số '{name}' chưa có hiệu lực (từ {})",
                     cert.not_before()
                 ),
                 format!(
-                    "Chứng thư số '{name}' chưa có hiệu lực (từ {})",
+                    "Certificate '{name}' is not yet valid (from {})",
                     cert.not_before()
                 ),
             );
@@ -233,11 +233,11 @@ fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFa
                     return fail(
                         SubIndication::Expired,
                         format!(
-                            "Certificate '{name}' had expired ({}) before the proven signing time",
+                            "Chứng thư số '{name}' đã hết hạn ({}) trước thời điểm ký được chứng minh",
                             cert.not_after()
                         ),
                         format!(
-                            "Chứng thư số '{name}' đã hết hạn ({}) trước thời điểm ký được chứng minh",
+                            "Certificate '{name}' had expired ({}) before the proven signing time",
                             cert.not_after()
                         ),
                     )
@@ -246,11 +246,11 @@ fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFa
                     return fail(
                         SubIndication::OutOfBoundsNoPoe,
                         format!(
-                            "Certificate '{name}' expired on {} and no timestamp proves the signature existed before that",
+                            "Chứng thư số '{name}' đã hết hạn ngày {} và không có dấu thời gian chứng minh chữ ký được tạo trước đó",
                             cert.not_after()
                         ),
                         format!(
-                            "Chứng thư số '{name}' đã hết hạn ngày {} và không có dấu thời gian chứng minh chữ ký được tạo trước đó",
+                            "Certificate '{name}' expired on {} and no timestamp proves the signature existed before that",
                             cert.not_after()
                         ),
                     )

@@ -115,8 +115,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with `code` and its two messages.
-    pub fn new(code: &str, message: impl Into<String>, message_vi: impl Into<String>) -> Self {
+    /// A finding with `code` and its two messages, Vietnamese first (the
+    /// order of every bilingual pair in Kyso, as in [`crate::Lang::pick`]).
+    pub fn new(code: &str, message_vi: impl Into<String>, message: impl Into<String>) -> Self {
         Finding {
             code: code.into(),
             message: message.into(),
@@ -127,7 +128,7 @@ impl Finding {
 
 impl From<&crate::Error> for Finding {
     fn from(e: &crate::Error) -> Self {
-        Finding::new(e.code(), e.message(), e.message_vi())
+        Finding::new(e.code(), e.message_vi(), e.message())
     }
 }
 

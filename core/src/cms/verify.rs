@@ -55,8 +55,8 @@ pub fn verify(cms: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
                 SubIndication::FormatFailure,
                 Finding::new(
                     "FORMAT_FAILURE",
-                    format!("Not a CMS signature: {}", e.message()),
                     format!("Không phải chữ ký CMS: {}", e.message_vi()),
+                    format!("Not a CMS signature: {}", e.message()),
                 ),
             );
             return ValidationReport::new("CMS", now, vec![r]);
@@ -84,8 +84,8 @@ pub fn verify_signer_with_digest(
     if report.sub_indication.is_none() {
         report.warn(Finding::new(
             "REVOCATION_NOT_CHECKED",
-            "Revocation status (OCSP/CRL) was not checked",
             "Chưa kiểm tra tình trạng thu hồi (OCSP/CRL) của chứng thư số",
+            "Revocation status (OCSP/CRL) was not checked",
         ));
     }
     report
@@ -124,8 +124,8 @@ fn check_signer(
             SubIndication::NoSigningCertificateFound,
             Finding::new(
                 "NO_SIGNING_CERTIFICATE_FOUND",
-                "The signer's certificate is not in the signature",
                 "Chữ ký không kèm chứng thư số của người ký",
+                "The signer's certificate is not in the signature",
             ),
         );
         return;
@@ -149,8 +149,8 @@ fn check_signer(
             SubIndication::SignedDataNotFound,
             Finding::new(
                 "SIGNED_DATA_NOT_FOUND",
-                "The signature is detached and the signed content was not provided",
                 "Chữ ký tách rời nhưng không có tài liệu gốc để kiểm tra",
+                "The signature is detached and the signed content was not provided",
             ),
         );
         return;
@@ -170,8 +170,8 @@ fn check_signer(
                     SubIndication::FormatFailure,
                     Finding::new(
                         "FORMAT_FAILURE",
-                        "The content-type attribute does not match the content",
                         "Thuộc tính content-type không khớp với nội dung",
+                        "The content-type attribute does not match the content",
                     ),
                 );
             }
@@ -180,8 +180,8 @@ fn check_signer(
                     SubIndication::HashFailure,
                     Finding::new(
                         "HASH_FAILURE",
-                        "The document was changed after signing (message digest mismatch)",
                         "Tài liệu đã bị thay đổi sau khi ký (giá trị băm không khớp)",
+                        "The document was changed after signing (message digest mismatch)",
                     ),
                 );
             }
@@ -193,16 +193,16 @@ fn check_signer(
                         SubIndication::NoSigningCertificateFound,
                         Finding::new(
                             "NO_SIGNING_CERTIFICATE_FOUND",
-                            "The signing-certificate-v2 attribute names another certificate",
                             "Thuộc tính signing-certificate-v2 chỉ tới một chứng thư số khác",
+                            "The signing-certificate-v2 attribute names another certificate",
                         ),
                     );
                 }
             } else if attrs.signing_certificate_v1 {
                 report.warn(Finding::new(
                     "SIGNING_CERTIFICATE_V1",
-                    "Legacy ESS signing-certificate (SHA-1) present; binding not checked",
                     "Có thuộc tính signing-certificate cũ (SHA-1); chưa kiểm tra ràng buộc",
+                    "Legacy ESS signing-certificate (SHA-1) present; binding not checked",
                 ));
             }
             digest_alg.digest(attrs_der)
@@ -213,8 +213,8 @@ fn check_signer(
                     SubIndication::FormatFailure,
                     Finding::new(
                         "FORMAT_FAILURE",
-                        "Signed attributes are required for this content type",
                         "Nội dung loại này bắt buộc có thuộc tính ký",
+                        "Signed attributes are required for this content type",
                     ),
                 );
             }
@@ -238,12 +238,12 @@ fn check_signer(
             Finding::new(
                 "SIG_CRYPTO_FAILURE",
                 format!(
-                    "The signature value is not valid for the signer's key ({})",
-                    e.message()
-                ),
-                format!(
                     "Giá trị chữ ký không hợp lệ với khóa của người ký ({})",
                     e.message_vi()
+                ),
+                format!(
+                    "The signature value is not valid for the signer's key ({})",
+                    e.message()
                 ),
             ),
         );
@@ -258,8 +258,8 @@ fn check_signer(
     if has_timestamp {
         report.warn(Finding::new(
             "TIMESTAMP_NOT_VALIDATED",
-            "A signature timestamp is present but was not validated",
             "Có dấu thời gian nhưng chưa được kiểm tra",
+            "A signature timestamp is present but was not validated",
         ));
     }
 

@@ -39,7 +39,7 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
         Err(e) => {
             return failed(
                 SubIndication::FormatFailure,
-                Finding::new(e.code(), e.message(), e.message_vi()),
+                Finding::new(e.code(), e.message_vi(), e.message()),
             )
         }
     };
@@ -48,7 +48,7 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
         Err(e) => {
             return failed(
                 SubIndication::FormatFailure,
-                Finding::new(e.code(), e.message(), e.message_vi()),
+                Finding::new(e.code(), e.message_vi(), e.message()),
             )
         }
     };
@@ -115,13 +115,13 @@ fn verify_one(
         certification_level,
         modifications: Vec::new(),
     };
-    let format_failure = |mut details: PdfSignatureDetails, en: String, vi: String| {
+    let format_failure = |mut details: PdfSignatureDetails, vi: String, en: String| {
         let mut r = SignatureReport::empty();
         details.modifications.clear();
         r.pdf = Some(details);
         r.fail(
             SubIndication::FormatFailure,
-            Finding::new("PDF_SIGNATURE_MALFORMED", en, vi),
+            Finding::new("PDF_SIGNATURE_MALFORMED", vi, en),
         );
         r
     };
@@ -131,8 +131,8 @@ fn verify_one(
     ) {
         return format_failure(
             details,
-            format!("Signature format /{sub_filter} is not supported (only ETSI.CAdES.detached and adbe.pkcs7.detached)"),
             format!("Định dạng chữ ký /{sub_filter} chưa được hỗ trợ"),
+            format!("Signature format /{sub_filter} is not supported (only ETSI.CAdES.detached and adbe.pkcs7.detached)"),
         );
     }
     let (range, cms) = match byte_range::check(bytes, sig) {
@@ -140,8 +140,8 @@ fn verify_one(
         Err(why) => {
             return format_failure(
                 details,
-                format!("The signature's byte range is not acceptable: {why}"),
                 format!("Vùng dữ liệu được ký (/ByteRange) không hợp lệ: {why}"),
+                format!("The signature's byte range is not acceptable: {why}"),
             )
         }
     };
@@ -153,8 +153,8 @@ fn verify_one(
         None => {
             return format_failure(
                 details,
-                "The signed bytes do not end at the end of a revision (%%EOF)".into(),
                 "Phần được ký không kết thúc ở cuối một phiên bản của tệp (%%EOF)".into(),
+                "The signed bytes do not end at the end of a revision (%%EOF)".into(),
             )
         }
     };
@@ -164,16 +164,16 @@ fn verify_one(
         Err(e) => {
             return format_failure(
                 details,
-                format!("/Contents is not a CMS signature: {}", e.message()),
                 format!("/Contents không phải chữ ký CMS: {}", e.message_vi()),
+                format!("/Contents is not a CMS signature: {}", e.message()),
             )
         }
     };
     let Some(signer) = view.signers.first() else {
         return format_failure(
             details,
-            "The CMS has no signer".into(),
             "CMS không có người ký".into(),
+            "The CMS has no signer".into(),
         );
     };
     let digest_of = |alg: DigestAlgorithm| Some(byte_range::digest(bytes, &range, alg));
@@ -201,19 +201,19 @@ fn verify_one(
                 SubIndication::SigConstraintsFailure,
                 Finding::new(
                     "PDF_MODIFIED_AFTER_SIGNING",
-                    format!("The document was changed after this signature: {list}"),
                     format!("Tài liệu đã bị thay đổi sau khi ký: {list}"),
+                    format!("The document was changed after this signature: {list}"),
                 ),
             );
         } else {
             report.warn(Finding::new(
                 "PDF_LATER_REVISIONS",
                 format!(
-                    "This signature covers revision {} of {}; later revisions only add signatures, form data or validation data",
+                    "Chữ ký này ký phiên bản {} trên tổng số {}; các phiên bản sau chỉ thêm chữ ký, dữ liệu biểu mẫu hoặc dữ liệu kiểm tra hợp lệ",
                     details.revision, details.revisions
                 ),
                 format!(
-                    "Chữ ký này ký phiên bản {} trên tổng số {}; các phiên bản sau chỉ thêm chữ ký, dữ liệu biểu mẫu hoặc dữ liệu kiểm tra hợp lệ",
+                    "This signature covers revision {} of {}; later revisions only add signatures, form data or validation data",
                     details.revision, details.revisions
                 ),
             ));
