@@ -491,16 +491,7 @@ fn rgba_signature_gets_an_smask_with_its_alpha() {
     assert_eq!(decompress_to_vec_zlib(&smask.data).unwrap(), alpha);
 
     // The image sits above the text, within the box, keeping its 4:3 ratio.
-    let cm: Vec<f64> = built
-        .content()
-        .lines()
-        .find(|l| l.ends_with("Do Q"))
-        .unwrap()
-        .split_whitespace()
-        .skip(1)
-        .take(6)
-        .map(|v| v.parse().unwrap())
-        .collect();
+    let cm = image_matrix(&built.content(), "Do Q");
     let (w, h, x, y) = (cm[0], cm[3], cm[4], cm[5]);
     assert!((w / h - 4.0 / 3.0).abs() < 0.01, "{cm:?}");
     assert!(
@@ -509,6 +500,20 @@ fn rgba_signature_gets_an_smask_with_its_alpha() {
     );
     assert!(y > 20.0, "image should be above two text lines: {cm:?}");
     assert_eq!(built.text(), [NAME.to_string(), format!("Ký số: {TIME}")]);
+}
+
+/// The `cm` matrix of the `q … cm /ImN Do Q` line ending in `ends`: where
+/// and how large an image is drawn.
+fn image_matrix(content: &str, ends: &str) -> Vec<f64> {
+    content
+        .lines()
+        .find(|l| l.ends_with(ends))
+        .unwrap_or_else(|| panic!("no image drawn with {ends}: {content}"))
+        .split_whitespace()
+        .skip(1)
+        .take(6)
+        .map(|v| v.parse().unwrap())
+        .collect()
 }
 
 #[test]
@@ -522,15 +527,7 @@ fn issued_with_a_seal_shows_the_seal_alone() {
     let built = Built::new(&s);
     assert_eq!(built.images().len(), 1);
     let content = built.content();
-    let cm: Vec<f64> = content
-        .lines()
-        .find(|l| l.ends_with("/Im2 Do Q"))
-        .unwrap()
-        .split_whitespace()
-        .skip(1)
-        .take(6)
-        .map(|v| v.parse().unwrap())
-        .collect();
+    let cm = image_matrix(&content, "/Im2 Do Q");
     // A 4:3 seal fitted into the 90 pt square.
     let (w, h) = (cm[0], cm[3]);
     assert!((w - 90.0).abs() < 0.01 && (h - 67.5).abs() < 0.01, "{cm:?}");

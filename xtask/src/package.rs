@@ -33,6 +33,15 @@ const COPYRIGHT: &str = "Format: https://www.debian.org/doc/packaging-manuals/co
 
 const BINARIES: &[&str] = &["kyso-agent", "kyso-dialog", "kyso"];
 
+/// The crates of the desktop programs (the agent, its window, the CLI): what
+/// the package ships and what must compile for Windows and macOS.
+const DESKTOP_PACKAGES: &[&str] = &["kyso-agent", "kyso-dialog", "kyso-cli"];
+
+/// `-p NAME` for each desktop program's crate.
+pub fn desktop_packages() -> Vec<&'static str> {
+    DESKTOP_PACKAGES.iter().flat_map(|p| ["-p", *p]).collect()
+}
+
 /// dpkg keeps an administrator's edits to these across upgrades.
 const CONFFILES: &[&str] = &[
     "/etc/kyso/agent.toml",
@@ -48,16 +57,7 @@ const DEPENDS: &str = "libc6 (>= 2.36), libgl1, libegl1, libxkbcommon-x11-0, lib
 pub fn run(ws: &Path, debug: bool) -> Result<PathBuf> {
     let profile = if debug { "debug" } else { "release" };
     let mut build = cargo(ws);
-    build.args([
-        "build",
-        "-p",
-        "kyso-agent",
-        "-p",
-        "kyso-dialog",
-        "-p",
-        "kyso-cli",
-        "--bins",
-    ]);
+    build.arg("build").args(desktop_packages()).arg("--bins");
     if !debug {
         build.arg("--release");
     }

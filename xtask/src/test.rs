@@ -22,17 +22,12 @@ pub fn run(ws: &Path, cargo_test_args: &[String]) -> Result {
 /// (their per-OS code: autostart, config paths, PKCS#11 types in kyso-token).
 fn desktop_targets(ws: &Path) -> Result {
     for target in setup::DESKTOP_TARGETS {
-        cmd::run(cargo(ws).args([
-            "check",
-            "-p",
-            "kyso-agent",
-            "-p",
-            "kyso-dialog",
-            "-p",
-            "kyso-cli",
-            "--target",
-            target,
-        ]))?;
+        cmd::run(
+            cargo(ws)
+                .arg("check")
+                .args(crate::package::desktop_packages())
+                .args(["--target", target]),
+        )?;
     }
     Ok(())
 }
