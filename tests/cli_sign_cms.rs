@@ -41,6 +41,9 @@ fn detached_signatures_verify_everywhere() {
         );
         let (ok, text) = fx.pyhanko_verify_detached(&p7s, &content);
         assert!(ok, "pyHanko rejects {label}: {text}");
+        let dss = fx.dss_verdicts(&p7s, Some(&content));
+        assert_eq!(dss.len(), 1, "{label}: DSS");
+        assert_eq!(dss[0].0, "TOTAL_PASSED", "DSS on {label}: {dss:?}");
         let (code, report) = fx.verify(&p7s, Some(&content), true);
         assert_eq!(code, 0, "kyso verify rejects {label}: {report}");
         let sig = &report["signatures"][0];
@@ -69,6 +72,11 @@ fn attached_signature_carries_the_content() {
         assert!(
             fx.openssl_verify(&p7s, None),
             "OpenSSL rejects attached {signer}"
+        );
+        let dss = fx.dss_verdicts(&p7s, None);
+        assert_eq!(
+            dss[0].0, "TOTAL_PASSED",
+            "DSS on attached {signer}: {dss:?}"
         );
         let (code, report) = fx.verify(&p7s, None, true);
         assert_eq!(code, 0, "{report}");

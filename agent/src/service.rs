@@ -465,7 +465,7 @@ fn scheme_for(
         (KeyType::Ec, None | Some(SignatureScheme::Ecdsa)) => Ok(SignatureScheme::Ecdsa),
         (KeyType::Rsa, None) => Ok(SignatureScheme::RsaPkcs1v15),
         (KeyType::Rsa, Some(s @ (SignatureScheme::RsaPkcs1v15 | SignatureScheme::RsaPss))) => Ok(s),
-        (kt, Some(s)) => Err(Error::BadRequest(format!(
+        (kt, s) => Err(Error::BadRequest(format!(
             "scheme {s:?} does not fit a {kt} key"
         ))),
     }

@@ -128,6 +128,11 @@ impl KeyArgs {
             (KeyType::Ec, true) => {
                 return Err(Error::BadRequest("--pss needs an RSA key".into()));
             }
+            (KeyType::Ed25519, _) => {
+                return Err(Error::BadRequest(
+                    "Ed25519 keys are verified, not used for signing".into(),
+                ));
+            }
         };
         Ok(Key {
             tokens,

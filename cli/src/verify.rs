@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use base64::Engine;
+use kyso_core::policy::CryptoPolicy;
 use kyso_core::report::{Indication, ValidationReport};
 use kyso_core::{cms, Lang, Localized, TrustAnchors};
 
@@ -23,6 +24,25 @@ pub(super) struct Args {
     /// Print the validation report as JSON.
     #[arg(long)]
     json: bool,
+    /// Which report: `simple` (the default), `detailed` (JSON with every
+    /// ETSI EN 319 102-1 building block and constraint) or `etsi` (the
+    /// ETSI TS 119 102-2 XML validation report).
+    #[arg(long, value_enum)]
+    report: Option<ReportKind>,
+    /// Write the report there instead of standard output.
+    #[arg(long, requires = "report")]
+    out: Option<PathBuf>,
+    /// A cryptographic-constraints policy (TOML or JSON, docs/reports.md)
+    /// instead of the default (EU DSS's, from ETSI TS 119 312).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportKind {
+    Simple,
+    Detailed,
+    Etsi,
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Error> {
@@ -40,24 +60,57 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         ));
     }
     let content = args.content.as_deref().map(read).transpose()?;
+    let policy = match &args.policy {
+        Some(path) => load_policy(path)?,
+        None => CryptoPolicy::default(),
+    };
     let options = cms::VerifyOptions {
         trust_anchors: &anchors,
         now: now(),
         content: content.as_deref(),
         extra_certificates: &[],
+        policy: &policy,
     };
     let report = if is_pdf {
         kyso_core::pdf::verify(&bytes, &options)
     } else {
         cms::verify(&unpem(&bytes)?, &options)
     };
-    if args.json {
-        let text = serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?;
-        say!("{text}")?;
-    } else {
-        print_report(&report, lang())?;
+    let code = report.indication.exit_code() as u8;
+    let json = |r: &ValidationReport| {
+        serde_json::to_string_pretty(r).map_err(|e| Error::Io(e.to_string()))
+    };
+    let text = match args.report {
+        Some(ReportKind::Etsi) => report.to_etsi_xml(),
+        Some(ReportKind::Detailed) => json(&report)?,
+        Some(ReportKind::Simple) => json(&report.simple())?,
+        None if args.json => json(&report.simple())?,
+        None => {
+            print_report(&report, lang())?;
+            return Ok(code);
+        }
+    };
+    match &args.out {
+        Some(out) => std::fs::write(out, text + "\n")
+            .map_err(|e| Error::Io(format!("{}: {e}", out.display())))?,
+        None => say!("{text}")?,
     }
-    Ok(report.indication.exit_code() as u8)
+    Ok(code)
+}
+
+/// Reads a policy file: TOML, or JSON when it starts with `{`.
+fn load_policy(path: &std::path::Path) -> Result<CryptoPolicy, Error> {
+    let bytes = read(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::BadRequest(format!("{}: not UTF-8 text", path.display())))?;
+    let bad = |e: String| Error::BadRequest(format!("{}: {e}", path.display()));
+    let policy: CryptoPolicy = if text.trim_start().starts_with('{') {
+        serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?
+    } else {
+        toml::from_str(&text).map_err(|e| bad(e.to_string()))?
+    };
+    policy.validate().map_err(|e| bad(e.message()))?;
+    Ok(policy)
 }
 
 /// Accepts `-----BEGIN PKCS7-----` / `CMS` PEM as well as binary.

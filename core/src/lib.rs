@@ -8,6 +8,8 @@
 //!   made on a token, DER/BER parsing and verification;
 //! - [`cert`]: certificate facts with Vietnamese identifiers (MST, CCCD…);
 //! - [`path`]: certification path building and validation;
+//! - [`policy`]: the cryptographic constraints (acceptable algorithms, key
+//!   sizes, and until when);
 //! - [`report`]: ETSI-style validation reports in Vietnamese and English;
 //! - [`trust`]: the bundled Vietnamese trust anchors;
 //! - [`lang`]: Vietnamese and English, and the [`Localized`] messages of every error.
@@ -28,11 +30,13 @@ mod error;
 pub mod lang;
 pub mod path;
 pub mod pdf;
+pub mod policy;
 pub mod public_key;
 pub mod report;
 pub mod signature_scheme;
 pub mod time;
 pub mod trust;
+pub mod tsp;
 
 pub use cert::Certificate;
 pub use digest::DigestAlgorithm;

@@ -2,10 +2,11 @@
 //! signature validation needs), with the time rules of ETSI EN 319 102-1: without
 //! a proof of existence, certificates must be valid at validation time.
 
+use crate::digest::HashAlgorithm;
 use crate::report::{Finding, SubIndication};
 use crate::signature_scheme::SignatureAlgorithm;
 use crate::time::DateTime;
-use crate::{Certificate, DigestAlgorithm, Error, TrustAnchors};
+use crate::{Certificate, Error, TrustAnchors};
 
 /// Longer chains are not built: real Vietnamese paths have three certificates.
 const MAX_PATH_LEN: usize = 8;
@@ -112,16 +113,47 @@ fn extend(path: &mut Vec<Certificate>, pool: &[Certificate], anchors: &TrustAnch
 /// Checks that `issuer`'s key made the signature on `cert`.
 pub fn verify_issued_by(cert: &Certificate, issuer: &Certificate) -> Result<(), Error> {
     let alg = SignatureAlgorithm::from_identifier(cert.x509().signature_algorithm())?;
-    let digest_alg = alg.digest.unwrap_or(DigestAlgorithm::Sha256);
-    let digest = digest_alg.digest(cert.tbs_der());
+    let digest_alg = alg.digest.unwrap_or(HashAlgorithm::Sha256);
     let sig = cert
         .x509()
         .signature()
         .as_bytes()
         .ok_or_else(|| Error::InvalidCertificate("signature bit string".into()))?;
-    issuer
-        .public_key()?
-        .verify_digest(&alg, digest_alg, &digest, sig)
+    issuer.public_key()?.verify(
+        &alg,
+        digest_alg,
+        crate::public_key::Signed::Message(cert.tbs_der()),
+        sig,
+    )
+}
+
+/// The cryptographic constraints on the path's certificates (DSS checks
+/// them in X.509 certificate validation): each certificate below the trust
+/// anchor was signed with an acceptable digest and an acceptable issuer key.
+pub fn check_crypto(
+    path: &CertificationPath,
+    policy: &crate::policy::CryptoPolicy,
+    at: crate::time::DateTime,
+) -> Option<crate::policy::CryptoFailure> {
+    let certs = &path.certificates;
+    for pair in certs.windows(2) {
+        let (cert, issuer) = (&pair[0], &pair[1]);
+        let Ok(alg) = SignatureAlgorithm::from_identifier(cert.x509().signature_algorithm()) else {
+            continue;
+        };
+        let digest = alg.digest.unwrap_or(HashAlgorithm::Sha256);
+        let bits = issuer.public_key().map(|k| k.bits()).unwrap_or(0);
+        let outcome = policy
+            .check_digest(digest, at)
+            .and_then(|()| policy.check_key(alg.kind.name(), bits, at));
+        if let Err(mut f) = outcome {
+            let name = cert.info().common_name.unwrap_or_default();
+            f.finding.message = format!("Certificate '{name}': {}", f.finding.message);
+            f.finding.message_vi = format!("Chứng thư số '{name}': {}", f.finding.message_vi);
+            return Some(f);
+        }
+    }
+    None
 }
 
 fn check(path: &CertificationPath, time: ValidationTime) -> Result<(), PathFailure> {

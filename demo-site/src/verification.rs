@@ -52,8 +52,10 @@ impl Verifier {
                 now: now(),
                 content: None,
                 extra_certificates: &[],
+                policy: kyso_core::policy::CryptoPolicy::etsi_default(),
             },
         )
+        .simple()
     }
 }
 

@@ -70,6 +70,23 @@ export interface SignatureReport {
   warnings: Finding[];
   /** PDF signatures only. */
   pdf?: PdfSignatureDetails;
+  /** Detailed reports only: the building blocks, in order. */
+  validation?: BuildingBlock[];
+}
+
+export interface BuildingBlock {
+  /** FC, ISC, VCI, CV, SAV or XCV (ETSI EN 319 102-1 §5.2). */
+  block: "FC" | "ISC" | "VCI" | "CV" | "SAV" | "XCV";
+  title: string;
+  titleVi: string;
+  indication: "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+  subIndication?: string;
+  constraints: {
+    code: string;
+    status: "OK" | "NOT_OK" | "WARNING";
+    message: string;
+    messageVi: string;
+  }[];
 }
 
 export interface PdfSignatureDetails {
@@ -156,9 +173,17 @@ export class Kyso {
     options?: { certificateId?: string; digest?: DigestName; onProgress?: Progress },
   ): Promise<({ cms: Uint8Array; report: ValidationReport } | { error: KysoError })[]>;
   authenticate(nonce: string, options?: { certificateId?: string }): Promise<AuthToken>;
+  /**
+   * Verifies in the page. `report: "detailed"` keeps, per signature, every
+   * ETSI EN 319 102-1 building block with its constraints (`validation`).
+   */
   static verify(
     file: BinaryInput,
-    options?: { content?: BinaryInput; trustAnchors?: (string | Uint8Array)[] },
+    options?: {
+      content?: BinaryInput;
+      trustAnchors?: (string | Uint8Array)[];
+      report?: "simple" | "detailed";
+    },
   ): Promise<ValidationReport>;
   /**
    * Up to `streamAbove` bytes (default 512 MiB) WebCrypto digests the whole

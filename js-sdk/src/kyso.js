@@ -9,6 +9,14 @@ const API_VERSION = 1;
 // Above this size Kyso.hash streams through wasm instead of reading the whole
 // file for WebCrypto: memory stays flat (one chunk) for large files.
 export const STREAM_THRESHOLD = 512 * 1024 * 1024;
+/** The digests WebCrypto has; SHA-224 and SHA-3 go through the wasm hasher. */
+const WEBCRYPTO_DIGESTS = new Set(["SHA-1", "SHA-256", "SHA-384", "SHA-512"]);
+
+/** The simple report drops the building blocks the detailed one keeps. */
+function shaped(report, kind = "simple") {
+  if (kind !== "detailed") for (const s of report.signatures) delete s.validation;
+  return report;
+}
 const CHUNK = 4 * 1024 * 1024;
 
 const TEXT = {
@@ -236,8 +244,8 @@ export class Kyso {
     });
     const cms = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
     const report = detached
-      ? JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, contentDigest, this.#anchors, Date.now())))
-      : JSON.parse(call(() => wasm.verifyCms(cms, new Uint8Array(), this.#anchors, Date.now())));
+      ? shaped(JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, contentDigest, this.#anchors, Date.now()))))
+      : shaped(JSON.parse(call(() => wasm.verifyCms(cms, new Uint8Array(), this.#anchors, Date.now()))));
     return { cms, report };
   }
 
@@ -302,7 +310,7 @@ export class Kyso {
         documentName,
       });
       const signed = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
-      const report = JSON.parse(call(() => pdfWasm.verifyPdf(signed, this.#anchors, Date.now())));
+      const report = shaped(JSON.parse(call(() => pdfWasm.verifyPdf(signed, this.#anchors, Date.now()))));
       return { pdf: signed, report };
     } finally {
       prepared.free();
@@ -342,9 +350,9 @@ export class Kyso {
     return answer.signatures.map((s, i) => {
       if (s.error) return { error: KysoError.from(s.error) };
       const cms = call(() => prepared[i].cms.finish(b64.decode(s.signature), answer.signatureAlgorithm));
-      const report = JSON.parse(
+      const report = shaped(JSON.parse(
         call(() => wasm.verifyCmsDigest(cms, digest, prepared[i].contentDigest, this.#anchors, Date.now())),
-      );
+      ));
       return { cms, report };
     });
   }
@@ -355,21 +363,26 @@ export class Kyso {
   }
 
   /** Verifies a .p7s in the page; no agent needed. */
-  static async verify(file, { content, trustAnchors = [] } = {}) {
+  static async verify(file, { content, trustAnchors = [], report = "simple" } = {}) {
+    if (report !== "simple" && report !== "detailed") {
+      throw new KysoError("BAD_REQUEST", `report must be "simple" or "detailed", not ${report}`, `report phải là "simple" hoặc "detailed"`);
+    }
     await loadWasm();
     const sig = await bytesOf(file);
     const pem = trustAnchors.map(toPem).join("\n");
+    let json;
     if (isPdf(sig)) {
       const pdfWasm = await loadPdf();
-      return JSON.parse(call(() => pdfWasm.verifyPdf(sig, pem, Date.now())));
-    }
-    if (content !== undefined && sizeOf(content) > STREAM_THRESHOLD) {
+      json = call(() => pdfWasm.verifyPdf(sig, pem, Date.now()));
+    } else if (content !== undefined && sizeOf(content) > STREAM_THRESHOLD) {
       const [alg] = call(() => wasm.cmsDigestAlgorithms(sig));
       const d = await Kyso.hash(content, { algorithm: alg ?? "SHA-256" });
-      return JSON.parse(call(() => wasm.verifyCmsDigest(sig, alg ?? "SHA-256", d, pem, Date.now())));
+      json = call(() => wasm.verifyCmsDigest(sig, alg ?? "SHA-256", d, pem, Date.now()));
+    } else {
+      const data = content === undefined ? new Uint8Array() : await bytesOf(content);
+      json = call(() => wasm.verifyCms(sig, data, pem, Date.now()));
     }
-    const data = content === undefined ? new Uint8Array() : await bytesOf(content);
-    return JSON.parse(call(() => wasm.verifyCms(sig, data, pem, Date.now())));
+    return shaped(JSON.parse(json), report);
   }
 
   /**
@@ -378,7 +391,7 @@ export class Kyso {
    */
   static async hash(file, { algorithm = "SHA-256", onProgress, streamAbove = STREAM_THRESHOLD } = {}) {
     const size = sizeOf(file);
-    if (size <= streamAbove && globalThis.crypto?.subtle) {
+    if (size <= streamAbove && WEBCRYPTO_DIGESTS.has(algorithm) && globalThis.crypto?.subtle) {
       const buf = await bytesOf(file);
       const d = new Uint8Array(await crypto.subtle.digest(algorithm, buf));
       onProgress?.(size, size);

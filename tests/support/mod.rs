@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod dss;
 pub mod pdf;
 pub mod signing;
 pub mod tray;
@@ -146,6 +147,13 @@ impl Fixture {
             &self.manifest.root_pem,
             &self.manifest.intermediate_pem,
         )
+    }
+
+    /// EU DSS's verdicts on `p7s` (with its detached `content`), trusting
+    /// the test root: (indication, sub-indication) per signature.
+    pub fn dss_verdicts(&self, p7s: &Path, content: Option<&Path>) -> Vec<(String, String)> {
+        let report = dss::validate(p7s, content, &[&self.manifest.root_pem]);
+        dss::verdicts(&report)
     }
 
     /// pyHanko's detached-signature validation against the test root.

@@ -249,6 +249,18 @@ pub fn assert_all_valid(fx: &Fixture, signed: &Path, count: usize, what: &str) {
         assert_eq!(s["indication"], "TOTAL_PASSED", "{what}: {s:#}");
         assert_eq!(s["level"], "B-B", "{what}");
     }
+    // EU DSS, the reference validator, agrees on every signature.
+    let dss = super::dss::validate(signed, None, &[&fx.manifest.root_pem]);
+    let verdicts = super::dss::verdicts(&dss);
+    assert_eq!(verdicts.len(), count, "{what}: DSS: {dss}");
+    for (i, v) in verdicts.iter().enumerate() {
+        assert_eq!(
+            v.0,
+            "TOTAL_PASSED",
+            "{what}: DSS on signature {}: {dss}",
+            i + 1
+        );
+    }
 }
 
 /// Renders page `page` to a PNG in the artifacts directory, for a person to

@@ -9,7 +9,9 @@ use kyso_core::signature_scheme::parse_algorithm_name;
 use kyso_core::{time, Certificate, DigestAlgorithm, SignatureScheme, TrustAnchors};
 
 use crate::error;
-use crate::hash::algorithm;
+use crate::hash::{algorithm, hash_algorithm};
+use kyso_core::digest::HashAlgorithm;
+use kyso_core::policy::CryptoPolicy;
 
 /// A CAdES signature waiting for its signature value.
 #[wasm_bindgen]
@@ -125,6 +127,7 @@ pub fn verify_cms(
             now: page_time(now_ms)?,
             content: (!content.is_empty()).then_some(content),
             extra_certificates: &[],
+            policy: CryptoPolicy::etsi_default(),
         },
     );
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))
@@ -138,7 +141,7 @@ pub fn cms_digest_algorithms(signature: &[u8]) -> Result<Vec<String>, JsValue> {
     let mut names: Vec<String> = view
         .signers
         .iter()
-        .filter_map(|s| DigestAlgorithm::from_oid(&s.info.digest_alg.oid).ok())
+        .filter_map(|s| HashAlgorithm::from_oid(&s.info.digest_alg.oid).ok())
         .map(|a| a.name().to_string())
         .collect();
     names.dedup();
@@ -155,17 +158,18 @@ pub fn verify_cms_digest(
     anchors_pem: &str,
     now_ms: f64,
 ) -> Result<String, JsValue> {
-    let alg = algorithm(digest_algorithm)?;
+    let alg = hash_algorithm(digest_algorithm)?;
     let anchors = anchors(anchors_pem)?;
     let options = cms::VerifyOptions {
         trust_anchors: &anchors,
         now: page_time(now_ms)?,
         content: None,
         extra_certificates: &[],
+        policy: CryptoPolicy::etsi_default(),
     };
     let report = match SignedDataView::parse(signature) {
         Ok(view) => {
-            let digest_of = |a: DigestAlgorithm| (a == alg).then(|| content_digest.to_vec());
+            let digest_of = |a: HashAlgorithm| (a == alg).then(|| content_digest.to_vec());
             let signatures = view
                 .signers
                 .iter()

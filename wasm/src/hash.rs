@@ -3,13 +3,19 @@
 
 use wasm_bindgen::prelude::*;
 
-use kyso_core::digest::Hasher as CoreHasher;
+use kyso_core::digest::{HashAlgorithm, Hasher as CoreHasher};
 use kyso_core::DigestAlgorithm;
 
 use crate::error;
 
 pub(crate) fn algorithm(name: &str) -> Result<DigestAlgorithm, JsValue> {
     name.parse().map_err(error::to_js)
+}
+
+/// Any digest the page may need to verify with (SHA-1, SHA-2, SHA-3).
+pub(crate) fn hash_algorithm(name: &str) -> Result<HashAlgorithm, JsValue> {
+    HashAlgorithm::from_name(name)
+        .ok_or_else(|| error::to_js(kyso_core::Error::UnsupportedAlgorithm(name.into())))
 }
 
 /// A streaming SHA-256/384/512.
@@ -24,7 +30,7 @@ impl Hasher {
     #[wasm_bindgen(constructor)]
     pub fn new(algorithm_name: &str) -> Result<Hasher, JsValue> {
         Ok(Hasher {
-            inner: Some(CoreHasher::new(algorithm(algorithm_name)?)),
+            inner: Some(CoreHasher::new(hash_algorithm(algorithm_name)?)),
         })
     }
 
@@ -50,5 +56,5 @@ impl Hasher {
 /// One-shot digest of `data`.
 #[wasm_bindgen]
 pub fn digest(algorithm_name: &str, data: &[u8]) -> Result<Vec<u8>, JsValue> {
-    Ok(algorithm(algorithm_name)?.digest(data))
+    Ok(hash_algorithm(algorithm_name)?.digest(data))
 }

@@ -154,6 +154,7 @@ pub fn verify_pdf(pdf: &[u8], anchors_pem: &str, now_ms: f64) -> Result<String, 
             now: page_time(now_ms)?,
             content: None,
             extra_certificates: &[],
+            policy: kyso_core::policy::CryptoPolicy::etsi_default(),
         },
     );
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))

@@ -75,7 +75,62 @@ pub fn run(ws: &Path) -> Result {
     wasm_target()?;
     cargo_tools()?;
     pyhanko(ws)?;
+    dss_harness(ws)?;
     npm_packages(ws)
+}
+
+/// The EU DSS validation harness (`tests/dss/`, Maven, versions pinned in
+/// its pom.xml) as `target/dss/kyso-dss.jar`. The first build downloads DSS
+/// into ~/.m2 (about 2 minutes); later ones run offline. Java and Maven come
+/// with this machine kind; Debian's packages are the fallback.
+pub fn dss_harness(ws: &Path) -> Result {
+    if Command::new("mvn").arg("--version").output().is_err() {
+        apt_install(&["maven", "openjdk-17-jdk-headless"])?;
+    }
+    let project = ws.join("tests").join("dss");
+    let jar = ws.join("target").join("dss").join("kyso-dss.jar");
+    if is_newer_than_sources(&jar, &project) {
+        println!("setup: DSS harness present in {}", jar.display());
+        return Ok(());
+    }
+    println!("setup: building the DSS harness ({})", project.display());
+    let pom = project.join("pom.xml");
+    let build = |offline: bool| {
+        let mut mvn = Command::new("mvn");
+        mvn.args(["-B", "-q"]);
+        if offline {
+            mvn.arg("-o");
+        }
+        mvn.arg("-f").arg(&pom).arg("package");
+        mvn
+    };
+    // Offline first: once ~/.m2 holds DSS, no network is needed.
+    if cmd::run(&mut build(true)).is_ok() {
+        return Ok(());
+    }
+    cmd::run(&mut build(false))
+}
+
+/// Whether `output` exists and is newer than every file under `sources`.
+fn is_newer_than_sources(output: &Path, sources: &Path) -> bool {
+    fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+        let mut best = None;
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let path = entry.path();
+            let t = if path.is_dir() {
+                newest(&path)
+            } else {
+                entry.metadata().and_then(|m| m.modified()).ok()
+            };
+            best = best.max(t);
+        }
+        best
+    }
+    let built = std::fs::metadata(output).and_then(|m| m.modified()).ok();
+    match (built, newest(sources)) {
+        (Some(built), Some(src)) => built >= src,
+        _ => false,
+    }
 }
 
 /// The portal page the bundler test builds (Vite, pinned in its

@@ -31,6 +31,19 @@ pub fn to_der(input: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Converts the first BER element of `input` to DER and says how many bytes
+/// followed it: PDF signers leave garbage after the CMS in `/Contents`, which
+/// BER readers (BouncyCastle, hence DSS) ignore.
+pub fn to_der_first(input: &[u8]) -> Result<(Vec<u8>, usize), Error> {
+    let mut out = Vec::with_capacity(input.len());
+    let used = convert(input, &mut out, 0)?;
+    let trailing = input[used..]
+        .iter()
+        .rposition(|b| *b != 0)
+        .map_or(0, |i| i + 1);
+    Ok((out, trailing))
+}
+
 /// Converts the element at the start of `input`, appending it to `out`; returns the
 /// number of input bytes consumed.
 fn convert(input: &[u8], out: &mut Vec<u8>, depth: usize) -> Result<usize, Error> {

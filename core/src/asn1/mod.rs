@@ -6,5 +6,5 @@
 pub mod ber;
 pub mod tlv;
 
-pub use ber::to_der;
+pub use ber::{to_der, to_der_first};
 pub use tlv::Tlv;

@@ -228,8 +228,8 @@ impl Certificate {
     }
 
     /// Digest of the whole certificate (ESS signing-certificate-v2 binding).
-    pub fn fingerprint(&self, alg: DigestAlgorithm) -> Vec<u8> {
-        alg.digest(&self.der)
+    pub fn fingerprint(&self, alg: impl Into<crate::digest::HashAlgorithm>) -> Vec<u8> {
+        alg.into().digest(&self.der)
     }
 
     /// The facts a person needs to recognise this certificate.

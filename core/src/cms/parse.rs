@@ -40,8 +40,18 @@ impl SignedDataView {
     /// assert!(kyso_core::cms::SignedDataView::parse(b"not cms").is_err());
     /// ```
     pub fn parse(input: &[u8]) -> Result<Self, Error> {
-        let der = to_der(input)?;
-        let content_info = Tlv::parse_exact(&der)?;
+        Self::from_der(&to_der(input)?)
+    }
+
+    /// Like [`SignedDataView::parse`], but anything after the first element is
+    /// ignored and its length returned: what a PDF's `/Contents` needs.
+    pub fn parse_first(input: &[u8]) -> Result<(Self, usize), Error> {
+        let (der, trailing) = crate::asn1::to_der_first(input)?;
+        Ok((Self::from_der(&der)?, trailing))
+    }
+
+    fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let content_info = Tlv::parse_exact(der)?;
         let mut ci = content_info.children();
         let oid_tlv = next(&mut ci, "contentType")?;
         let oid = ObjectIdentifier::from_der(oid_tlv.raw)?;

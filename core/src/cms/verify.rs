@@ -6,11 +6,14 @@ use der::Encode;
 
 use super::signed_attrs;
 use super::{SignedDataView, SignerView};
+use crate::digest::HashAlgorithm;
 use crate::path::{self, ValidationTime};
-use crate::report::{Finding, SignatureReport, SubIndication, ValidationReport};
+use crate::policy::CryptoPolicy;
+use crate::public_key::Signed;
+use crate::report::{Block, Finding, SignatureReport, SubIndication, ValidationReport};
 use crate::signature_scheme::{digest_name, SignatureAlgorithm};
 use crate::time::DateTime;
-use crate::{Certificate, DigestAlgorithm, Localized, TrustAnchors};
+use crate::{Certificate, Localized, TrustAnchors};
 
 /// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
 const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: der::asn1::ObjectIdentifier =
@@ -29,6 +32,9 @@ pub struct VerifyOptions<'a> {
     pub content: Option<&'a [u8]>,
     /// Further certificates that may complete a path (intermediates).
     pub extra_certificates: &'a [Certificate],
+    /// Which algorithms and key sizes are acceptable, and until when
+    /// ([`CryptoPolicy::etsi_default`] unless an agency loads its own).
+    pub policy: &'a CryptoPolicy,
 }
 
 /// Verifies every signer of a CMS SignedData (`.p7s`, DER or BER).
@@ -42,6 +48,7 @@ pub struct VerifyOptions<'a> {
 /// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
 /// let report = cms::verify(b"garbage", &cms::VerifyOptions {
 ///     trust_anchors: &anchors, now, content: None, extra_certificates: &[],
+///     policy: kyso_core::policy::CryptoPolicy::etsi_default(),
 /// });
 /// assert_eq!(report.indication, Indication::TotalFailed);
 /// ```
@@ -52,6 +59,7 @@ pub fn verify(cms: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
         Err(e) => {
             let mut r = SignatureReport::empty();
             r.fail(
+                Block::FormatChecking,
                 SubIndication::FormatFailure,
                 Finding::new(
                     "FORMAT_FAILURE",
@@ -76,17 +84,20 @@ pub fn verify(cms: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
 pub fn verify_signer_with_digest(
     view: &SignedDataView,
     signer: &SignerView,
-    content_digest: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let mut report = SignatureReport::empty();
     check_signer(view, signer, content_digest, options, &mut report);
     if report.sub_indication.is_none() {
-        report.warn(Finding::new(
-            "REVOCATION_NOT_CHECKED",
-            "Chưa kiểm tra tình trạng thu hồi (OCSP/CRL) của chứng thư số",
-            "Revocation status (OCSP/CRL) was not checked",
-        ));
+        report.warn(
+            Block::X509CertificateValidation,
+            Finding::new(
+                "REVOCATION_NOT_CHECKED",
+                "Chưa kiểm tra tình trạng thu hồi (OCSP/CRL) của chứng thư số",
+                "Revocation status (OCSP/CRL) was not checked",
+            ),
+        );
     }
     report
 }
@@ -97,21 +108,27 @@ fn verify_signer(
     content: Option<&[u8]>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
-    let digest_of = |alg: DigestAlgorithm| content.map(|c| alg.digest(c));
+    let digest_of = |alg: HashAlgorithm| content.map(|c| alg.digest(c));
     verify_signer_with_digest(view, signer, &digest_of, options)
 }
 
 fn check_signer(
     view: &SignedDataView,
     signer: &SignerView,
-    content_digest: &dyn Fn(DigestAlgorithm) -> Option<Vec<u8>>,
+    content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
     report: &mut SignatureReport,
 ) {
     let info = &signer.info;
     report.digest_algorithm = Some(digest_name(&info.digest_alg.oid));
+    report.pass(
+        Block::FormatChecking,
+        "CMS_SIGNED_DATA",
+        "Chữ ký là một CMS SignedData đọc được",
+        "The signature is a readable CMS SignedData",
+    );
 
-    // 1. Identify the signer's certificate.
+    // ISC: identify the signer's certificate.
     let pool: Vec<Certificate> = view
         .certificates
         .iter()
@@ -119,8 +136,10 @@ fn check_signer(
         .chain(options.trust_anchors.iter())
         .cloned()
         .collect();
+    let isc = Block::IdentificationOfSigningCertificate;
     let Some(cert) = pool.iter().find(|c| identifies(&info.sid, c)).cloned() else {
         report.fail(
+            isc,
             SubIndication::NoSigningCertificateFound,
             Finding::new(
                 "NO_SIGNING_CERTIFICATE_FOUND",
@@ -131,21 +150,36 @@ fn check_signer(
         return;
     };
     report.signer = Some(cert.info());
+    report.pass(
+        isc,
+        "SIGNING_CERTIFICATE_IDENTIFIED",
+        "Đã tìm thấy chứng thư số khớp với định danh người ký (sid)",
+        "A certificate matching the signer identifier (sid) was found",
+    );
 
-    // 2. Algorithms.
-    let digest_alg = match DigestAlgorithm::from_oid(&info.digest_alg.oid) {
+    // VCI: the algorithms can be used at all.
+    let vci = Block::ValidationContextInitialization;
+    let digest_alg = match HashAlgorithm::from_oid(&info.digest_alg.oid) {
         Ok(a) => a,
-        Err(e) => return report.fail(SubIndication::CryptoConstraintsFailure, (&e).into()),
+        Err(e) => return report.fail(vci, SubIndication::FormatFailure, (&e).into()),
     };
     let sig_alg = match SignatureAlgorithm::from_identifier(&info.signature_algorithm) {
         Ok(a) => a,
-        Err(e) => return report.fail(SubIndication::CryptoConstraintsFailure, (&e).into()),
+        Err(e) => return report.fail(vci, SubIndication::FormatFailure, (&e).into()),
     };
-    report.signature_algorithm = Some(format!("{:?}", sig_alg.scheme));
+    report.signature_algorithm = Some(sig_alg.kind.scheme_name().into());
+    report.pass(
+        vci,
+        "VALIDATION_POLICY",
+        &format!("Chính sách kiểm tra: {}", options.policy.name),
+        &format!("Validation policy: {}", options.policy.name),
+    );
 
-    // 3. Content digest.
+    // CV, step 1: the content digest.
+    let cv = Block::CryptographicVerification;
     let Some(content_digest) = content_digest(digest_alg) else {
         report.fail(
+            cv,
             SubIndication::SignedDataNotFound,
             Finding::new(
                 "SIGNED_DATA_NOT_FOUND",
@@ -156,17 +190,26 @@ fn check_signer(
         return;
     };
 
-    // 4. Signed attributes, or a signature over the content digest directly.
+    // Signed attributes, or a signature over the content digest directly.
+    let sav = Block::SignatureAcceptanceValidation;
     let mut claimed = None;
     let mut has_signing_cert_v2 = false;
-    let signed_digest = match &signer.signed_attrs_der {
+    let has_signed_attrs = signer.signed_attrs_der.is_some();
+    let signed = match &signer.signed_attrs_der {
         Some(attrs_der) => {
             let attrs = match signed_attrs::inspect(attrs_der, None) {
                 Ok(a) => a,
-                Err(e) => return report.fail(SubIndication::FormatFailure, (&e).into()),
+                Err(e) => {
+                    return report.fail(
+                        Block::FormatChecking,
+                        SubIndication::FormatFailure,
+                        (&e).into(),
+                    )
+                }
             };
             if attrs.content_type != view.content_type {
                 return report.fail(
+                    Block::FormatChecking,
                     SubIndication::FormatFailure,
                     Finding::new(
                         "FORMAT_FAILURE",
@@ -177,6 +220,7 @@ fn check_signer(
             }
             if attrs.message_digest != content_digest {
                 return report.fail(
+                    cv,
                     SubIndication::HashFailure,
                     Finding::new(
                         "HASH_FAILURE",
@@ -185,11 +229,18 @@ fn check_signer(
                     ),
                 );
             }
+            report.pass(
+                cv,
+                "MESSAGE_DIGEST_MATCHES",
+                "Giá trị băm của tài liệu khớp với thuộc tính message-digest",
+                "The document's digest matches the message-digest attribute",
+            );
             claimed = attrs.signing_time;
             if let Some(sc) = &attrs.signing_certificate_v2 {
                 has_signing_cert_v2 = true;
                 if !binds(sc, &cert) {
                     return report.fail(
+                        isc,
                         SubIndication::NoSigningCertificateFound,
                         Finding::new(
                             "NO_SIGNING_CERTIFICATE_FOUND",
@@ -198,18 +249,28 @@ fn check_signer(
                         ),
                     );
                 }
+                report.pass(
+                    isc,
+                    "SIGNING_CERTIFICATE_BOUND",
+                    "Thuộc tính signing-certificate-v2 khớp với chứng thư số của người ký",
+                    "The signing-certificate-v2 attribute matches the signer's certificate",
+                );
             } else if attrs.signing_certificate_v1 {
-                report.warn(Finding::new(
-                    "SIGNING_CERTIFICATE_V1",
-                    "Có thuộc tính signing-certificate cũ (SHA-1); chưa kiểm tra ràng buộc",
-                    "Legacy ESS signing-certificate (SHA-1) present; binding not checked",
-                ));
+                report.warn(
+                    isc,
+                    Finding::new(
+                        "SIGNING_CERTIFICATE_V1",
+                        "Có thuộc tính signing-certificate cũ (SHA-1); chưa kiểm tra ràng buộc",
+                        "Legacy ESS signing-certificate (SHA-1) present; binding not checked",
+                    ),
+                );
             }
-            digest_alg.digest(attrs_der)
+            Signed::Message(attrs_der)
         }
         None => {
             if view.content_type != ID_DATA {
                 return report.fail(
+                    Block::FormatChecking,
                     SubIndication::FormatFailure,
                     Finding::new(
                         "FORMAT_FAILURE",
@@ -218,25 +279,36 @@ fn check_signer(
                     ),
                 );
             }
-            content_digest
+            Signed::Digest(&content_digest)
         }
     };
     report.claimed_signing_time = claimed.map(|t| t.to_string());
 
-    // 5. The signature value.
-    let verified = cert.public_key().and_then(|key| {
-        key.verify_digest(
+    // CV, step 2: the signature value.
+    let key = cert.public_key();
+    let verified = key.as_ref().map_err(Clone::clone).and_then(|key| {
+        key.verify(
             &sig_alg,
-            digest_alg,
-            &signed_digest,
+            sig_alg.digest_or(digest_alg),
+            signed,
             info.signature.as_bytes(),
         )
     });
     if let Err(e) = verified {
+        let unsupported = matches!(e, crate::Error::UnsupportedAlgorithm(_));
         return report.fail(
-            SubIndication::SigCryptoFailure,
+            cv,
+            if unsupported {
+                SubIndication::FormatFailure
+            } else {
+                SubIndication::SigCryptoFailure
+            },
             Finding::new(
-                "SIG_CRYPTO_FAILURE",
+                if unsupported {
+                    e.code()
+                } else {
+                    "SIG_CRYPTO_FAILURE"
+                },
                 format!(
                     "Giá trị chữ ký không hợp lệ với khóa của người ký ({})",
                     e.message_vi()
@@ -248,22 +320,84 @@ fn check_signer(
             ),
         );
     }
+    report.pass(
+        cv,
+        "SIGNATURE_VALUE_INTACT",
+        "Giá trị chữ ký hợp lệ với khóa công khai của người ký",
+        "The signature value verifies with the signer's public key",
+    );
 
-    // 6. Level reached.
+    // SAV: signed attributes (DSS's MessageDigestOrSignedPropertiesPresent):
+    // without them nothing binds the signing certificate or the content type.
+    if !has_signed_attrs {
+        return report.fail(
+            sav,
+            SubIndication::SigConstraintsFailure,
+            Finding::new(
+                "SIGNED_ATTRIBUTES_MISSING",
+                "Chữ ký không có thuộc tính ký (message-digest): không phải chữ ký CAdES",
+                "The signature has no signed attributes (message-digest): not a CAdES signature",
+            ),
+        );
+    }
+    report.pass(
+        sav,
+        "SIGNED_ATTRIBUTES_PRESENT",
+        "Chữ ký có thuộc tính ký (message-digest)",
+        "The signature has signed attributes (message-digest)",
+    );
+
+    // SAV: the level reached and the cryptographic constraints.
     let has_timestamp = info
         .unsigned_attrs
         .as_ref()
         .is_some_and(|u| u.iter().any(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN));
     report.level = Some(if has_signing_cert_v2 { "B-B" } else { "CMS" }.into());
     if has_timestamp {
-        report.warn(Finding::new(
-            "TIMESTAMP_NOT_VALIDATED",
-            "Có dấu thời gian nhưng chưa được kiểm tra",
-            "A signature timestamp is present but was not validated",
-        ));
+        report.warn(
+            sav,
+            Finding::new(
+                "TIMESTAMP_NOT_VALIDATED",
+                "Có dấu thời gian nhưng chưa được kiểm tra",
+                "A signature timestamp is present but was not validated",
+            ),
+        );
+    }
+    let key = key.expect("the key verified the signature");
+    let mut digests = vec![digest_alg];
+    if let Some(d) = sig_alg.digest.filter(|d| *d != digest_alg) {
+        digests.push(d);
+    }
+    let crypto = digests
+        .into_iter()
+        .map(|d| options.policy.check_digest(d, options.now))
+        .chain([options
+            .policy
+            .check_key(sig_alg.kind.name(), key.bits(), options.now)])
+        .find_map(Result::err);
+    match crypto {
+        Some(f) if !f.warning_only => return f.record(report, sav),
+        Some(f) => f.record(report, sav),
+        None => report.pass(
+            sav,
+            "CRYPTO_CONSTRAINTS",
+            &format!(
+                "Thuật toán {} / {} với khóa {} bit được chính sách chấp nhận",
+                digest_alg,
+                sig_alg.kind.name(),
+                key.bits()
+            ),
+            &format!(
+                "{} / {} with a {}-bit key is acceptable under the policy",
+                digest_alg,
+                sig_alg.kind.name(),
+                key.bits()
+            ),
+        ),
     }
 
-    // 7. Certification path.
+    // XCV: the certification path.
+    let xcv = Block::X509CertificateValidation;
     let (found, outcome) = path::validate(
         &cert,
         &pool,
@@ -274,11 +408,22 @@ fn check_signer(
             claimed,
         },
     );
-    if let Some(found) = found {
+    if let Some(found) = &found {
         report.chain = found.certificates.iter().map(Certificate::info).collect();
     }
     if let Err(f) = outcome {
-        report.fail(f.sub_indication, f.finding);
+        return report.fail(xcv, f.sub_indication, f.finding);
+    }
+    report.pass(
+        xcv,
+        "CERTIFICATE_CHAIN_VALID",
+        "Chuỗi chứng thực tới CA gốc tin cậy hợp lệ tại thời điểm kiểm tra",
+        "The certification path to a trusted root is valid at the validation time",
+    );
+    if let Some(found) = found {
+        if let Some(f) = path::check_crypto(&found, options.policy, options.now) {
+            f.record(report, xcv);
+        }
     }
 }
 
@@ -301,8 +446,8 @@ fn binds(sc: &super::ess::SigningCertificateV2, cert: &Certificate) -> bool {
         return false;
     };
     let alg = match &first.hash_algorithm {
-        None => DigestAlgorithm::Sha256,
-        Some(id) => match DigestAlgorithm::from_oid(&id.oid) {
+        None => HashAlgorithm::Sha256,
+        Some(id) => match HashAlgorithm::from_oid(&id.oid) {
             Ok(a) => a,
             Err(_) => return false,
         },

@@ -3,7 +3,6 @@
 
 use super::error::PdfError;
 use super::object::{Dictionary, Object};
-use crate::DigestAlgorithm;
 
 /// Width of the `/ByteRange` array as written, big enough for four
 /// ten-digit numbers: it is patched in place once offsets are known.
@@ -80,7 +79,11 @@ pub(crate) fn embed(
 }
 
 /// The digest of the bytes a ByteRange covers.
-pub(crate) fn digest(bytes: &[u8], range: &[usize; 4], algorithm: DigestAlgorithm) -> Vec<u8> {
+pub(crate) fn digest(
+    bytes: &[u8],
+    range: &[usize; 4],
+    algorithm: impl Into<crate::digest::HashAlgorithm>,
+) -> Vec<u8> {
     let mut h = crate::digest::Hasher::new(algorithm);
     h.update(&bytes[range[0]..range[0] + range[1]]);
     h.update(&bytes[range[2]..range[2] + range[3]]);
@@ -113,7 +116,12 @@ pub(crate) fn check(bytes: &[u8], sig: &Dictionary) -> Result<([usize; 4], Vec<u
     if hole.len() < 2 || hole[0] != b'<' || hole[hole.len() - 1] != b'>' {
         return Err("the bytes left out by /ByteRange are not the /Contents string".into());
     }
-    let hex = &hole[1..hole.len() - 1];
+    // PDF hex strings may be broken into lines (ISO 32000-1 §7.3.4.3).
+    let hex: Vec<u8> = hole[1..hole.len() - 1]
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     if !hex.iter().all(u8::is_ascii_hexdigit) {
         return Err("the bytes left out by /ByteRange are not only the signature".into());
     }

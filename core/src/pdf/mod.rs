@@ -20,6 +20,7 @@ mod lexer;
 pub mod object;
 mod sign;
 mod verify;
+mod x509_rsa_sha1;
 mod xref;
 
 pub use document::Document;

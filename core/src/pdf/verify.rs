@@ -10,10 +10,29 @@ use super::lexer::{find, Lexer};
 use super::object::{Dictionary, Object, ObjectId};
 use super::xref::Entry;
 use crate::cms::{verify_signer_with_digest, SignedDataView, VerifyOptions};
+use crate::digest::HashAlgorithm;
 use crate::report::{
-    Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
+    Block, Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
 };
-use crate::{DigestAlgorithm, Localized};
+use crate::tsp::{TstInfo, ID_CT_TST_INFO};
+use crate::Localized;
+
+/// What a signature dictionary's `/SubFilter` says its `/Contents` holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SubFilter {
+    /// `ETSI.CAdES.detached` (PAdES) or `adbe.pkcs7.detached`: a detached CMS
+    /// over the byte range.
+    Detached,
+    /// `adbe.pkcs7.sha1` (ISO 32000-1 §12.8.3.3.1, deprecated in PDF 2.0): a
+    /// CMS whose encapsulated content is the SHA-1 digest of the byte range.
+    Pkcs7Sha1,
+    /// `ETSI.RFC3161` (ISO 32000-2 §12.8.5): a document time-stamp token
+    /// whose imprint is the digest of the byte range.
+    DocTimeStamp,
+    /// `adbe.x509.rsa_sha1`: a bare PKCS#1 RSA signature in an OCTET STRING,
+    /// the certificates in `/Cert`.
+    X509RsaSha1,
+}
 
 /// Verifies every signature of a PDF.
 ///
@@ -24,14 +43,15 @@ use crate::{DigestAlgorithm, Localized};
 /// use kyso_core::{pdf, cms::VerifyOptions, report::Indication, TrustAnchors};
 /// let anchors = TrustAnchors::bundled();
 /// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
-/// let options = VerifyOptions { trust_anchors: &anchors, now, content: None, extra_certificates: &[] };
+/// let options = VerifyOptions { trust_anchors: &anchors, now, content: None, extra_certificates: &[],
+///     policy: kyso_core::policy::CryptoPolicy::etsi_default() };
 /// let report = pdf::verify(b"%PDF-1.7 truncated", &options);
 /// assert_eq!(report.indication, Indication::TotalFailed);
 /// ```
 pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
     let failed = |code: SubIndication, finding: Finding| {
         let mut r = SignatureReport::empty();
-        r.fail(code, finding);
+        r.fail(Block::FormatChecking, code, finding);
         ValidationReport::from_signatures("PDF", options.now, vec![r])
     };
     let doc = match Document::open(pdf) {
@@ -120,21 +140,25 @@ fn verify_one(
         details.modifications.clear();
         r.pdf = Some(details);
         r.fail(
+            Block::FormatChecking,
             SubIndication::FormatFailure,
             Finding::new("PDF_SIGNATURE_MALFORMED", vi, en),
         );
         r
     };
-    if !matches!(
-        sub_filter.as_str(),
-        "ETSI.CAdES.detached" | "adbe.pkcs7.detached"
-    ) {
-        return format_failure(
-            details,
-            format!("Định dạng chữ ký /{sub_filter} chưa được hỗ trợ"),
-            format!("Signature format /{sub_filter} is not supported (only ETSI.CAdES.detached and adbe.pkcs7.detached)"),
-        );
-    }
+    let kind = match sub_filter.as_str() {
+        "ETSI.CAdES.detached" | "adbe.pkcs7.detached" => SubFilter::Detached,
+        "adbe.pkcs7.sha1" => SubFilter::Pkcs7Sha1,
+        "ETSI.RFC3161" => SubFilter::DocTimeStamp,
+        "adbe.x509.rsa_sha1" => SubFilter::X509RsaSha1,
+        _ => {
+            return format_failure(
+                details,
+                format!("Định dạng chữ ký /{sub_filter} chưa được hỗ trợ"),
+                format!("Signature format /{sub_filter} is not supported"),
+            )
+        }
+    };
     let (range, cms) = match byte_range::check(bytes, sig) {
         Ok(v) => v,
         Err(why) => {
@@ -148,7 +172,7 @@ fn verify_one(
     details.byte_range = range.to_vec();
     let end = range[2] + range[3];
     details.covers_whole_file = end == bytes.len();
-    details.revision = match revision_ends.iter().position(|&e| e == end) {
+    details.revision = match revision_of(bytes, revision_ends, end) {
         Some(i) => i + 1,
         None => {
             return format_failure(
@@ -159,30 +183,63 @@ fn verify_one(
         }
     };
 
-    let view = match SignedDataView::parse(&cms) {
-        Ok(v) => v,
-        Err(e) => {
-            return format_failure(
-                details,
-                format!("/Contents không phải chữ ký CMS: {}", e.message_vi()),
-                format!("/Contents is not a CMS signature: {}", e.message()),
-            )
+    let mut report = match kind {
+        SubFilter::X509RsaSha1 => {
+            match super::x509_rsa_sha1::verify(bytes, sig, &range, &cms, options) {
+                Ok(r) => r,
+                Err(why) => {
+                    return format_failure(
+                        details,
+                        format!("Chữ ký adbe.x509.rsa_sha1 không đọc được: {why}"),
+                        format!("The adbe.x509.rsa_sha1 signature cannot be read: {why}"),
+                    )
+                }
+            }
+        }
+        _ => {
+            let (view, trailing) = match SignedDataView::parse_first(&cms) {
+                Ok(v) => v,
+                Err(e) => {
+                    return format_failure(
+                        details,
+                        format!("/Contents không phải chữ ký CMS: {}", e.message_vi()),
+                        format!("/Contents is not a CMS signature: {}", e.message()),
+                    )
+                }
+            };
+            let Some(signer) = view.signers.first() else {
+                return format_failure(
+                    details,
+                    "CMS không có người ký".into(),
+                    "The CMS has no signer".into(),
+                );
+            };
+            let mut report = verify_cms(bytes, &range, kind, &view, signer, options);
+            if trailing > 0 {
+                report.warn(
+                    Block::FormatChecking,
+                    Finding::new(
+                        "PDF_CONTENTS_TRAILING_DATA",
+                        format!("/Contents còn {trailing} byte khác 0 sau chữ ký CMS (bị bỏ qua)"),
+                        format!("/Contents has {trailing} non-zero bytes after the CMS (ignored)"),
+                    ),
+                );
+            }
+            report
         }
     };
-    let Some(signer) = view.signers.first() else {
-        return format_failure(
-            details,
-            "CMS không có người ký".into(),
-            "The CMS has no signer".into(),
-        );
-    };
-    let digest_of = |alg: DigestAlgorithm| Some(byte_range::digest(bytes, &range, alg));
-    let mut report = verify_signer_with_digest(&view, signer, &digest_of, options);
     if report.claimed_signing_time.is_none() {
         report.claimed_signing_time = sig
             .get(b"M")
             .and_then(Object::as_bytes)
             .and_then(parse_pdf_date);
+    }
+    // Padding or an end of line after the last %%EOF is not a later revision.
+    if !details.covers_whole_file && details.revision == details.revisions {
+        let rest = &bytes[end..];
+        details.covers_whole_file = rest
+            .iter()
+            .all(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0));
     }
     if !details.covers_whole_file {
         details.modifications = changes
@@ -198,6 +255,7 @@ fn verify_one(
         if !details.modifications.is_empty() {
             let list = details.modifications.join("; ");
             report.fail(
+                Block::SignatureAcceptanceValidation,
                 SubIndication::SigConstraintsFailure,
                 Finding::new(
                     "PDF_MODIFIED_AFTER_SIGNING",
@@ -206,7 +264,7 @@ fn verify_one(
                 ),
             );
         } else {
-            report.warn(Finding::new(
+            report.warn(Block::SignatureAcceptanceValidation, Finding::new(
                 "PDF_LATER_REVISIONS",
                 format!(
                     "Chữ ký này ký phiên bản {} trên tổng số {}; các phiên bản sau chỉ thêm chữ ký, dữ liệu biểu mẫu hoặc dữ liệu kiểm tra hợp lệ",
@@ -221,6 +279,144 @@ fn verify_one(
     }
     report.pdf = Some(details);
     report
+}
+
+/// Verifies the CMS of a CMS-based SubFilter against the byte range.
+fn verify_cms(
+    bytes: &[u8],
+    range: &[usize; 4],
+    kind: SubFilter,
+    view: &SignedDataView,
+    signer: &crate::cms::SignerView,
+    options: &VerifyOptions<'_>,
+) -> SignatureReport {
+    let hash_failure = |vi: &str, en: &str| {
+        let mut r = SignatureReport::empty();
+        r.fail(
+            Block::CryptographicVerification,
+            SubIndication::HashFailure,
+            Finding::new("HASH_FAILURE", vi, en),
+        );
+        r
+    };
+    match kind {
+        SubFilter::Pkcs7Sha1 => {
+            // The CMS signs the SHA-1 digest of the byte range, carried as its
+            // content: check that binding, then the CMS over that content.
+            let Some(content) = view.content.as_deref() else {
+                return hash_failure(
+                    "adbe.pkcs7.sha1 không chứa giá trị băm của tài liệu",
+                    "adbe.pkcs7.sha1 without the document digest as content",
+                );
+            };
+            if content != byte_range::digest(bytes, range, HashAlgorithm::Sha1) {
+                return hash_failure(
+                    "Tài liệu đã bị thay đổi sau khi ký (SHA-1 của vùng được ký không khớp)",
+                    "The document was changed after signing (SHA-1 of the signed bytes differs)",
+                );
+            }
+            let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
+            let mut report = verify_signer_with_digest(view, signer, &digest_of, options);
+            if report.sub_indication.is_none() {
+                if let Err(f) = options
+                    .policy
+                    .check_digest(HashAlgorithm::Sha1, options.now)
+                {
+                    f.record(&mut report, Block::SignatureAcceptanceValidation);
+                }
+            }
+            report
+        }
+        SubFilter::DocTimeStamp => {
+            if view.content_type != ID_CT_TST_INFO {
+                let mut r = SignatureReport::empty();
+                r.fail(
+                    Block::FormatChecking,
+                    SubIndication::FormatFailure,
+                    Finding::new(
+                        "PDF_SIGNATURE_MALFORMED",
+                        "Dấu thời gian tài liệu không chứa TSTInfo",
+                        "The document time-stamp does not hold a TSTInfo",
+                    ),
+                );
+                return r;
+            }
+            let tst = match view.content.as_deref().map(TstInfo::parse) {
+                Some(Ok(t)) => t,
+                other => {
+                    let why = match other {
+                        Some(Err(e)) => e.message(),
+                        _ => "no content".into(),
+                    };
+                    let mut r = SignatureReport::empty();
+                    r.fail(
+                        Block::FormatChecking,
+                        SubIndication::FormatFailure,
+                        Finding::new(
+                            "PDF_SIGNATURE_MALFORMED",
+                            format!("TSTInfo không đọc được: {why}"),
+                            format!("The TSTInfo cannot be read: {why}"),
+                        ),
+                    );
+                    return r;
+                }
+            };
+            if tst.hashed_message != byte_range::digest(bytes, range, tst.hash_algorithm) {
+                return hash_failure(
+                    "Tài liệu đã bị thay đổi sau khi đóng dấu thời gian (messageImprint không khớp)",
+                    "The document was changed after the time-stamp (message imprint differs)",
+                );
+            }
+            let content = view.content.as_deref().unwrap_or_default();
+            let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
+            let mut report = verify_signer_with_digest(view, signer, &digest_of, options);
+            report.pass(
+                Block::CryptographicVerification,
+                "MESSAGE_IMPRINT_MATCHES",
+                "messageImprint của dấu thời gian khớp với vùng được ký",
+                "The time-stamp's message imprint matches the signed bytes",
+            );
+            if report.sub_indication.is_none() {
+                if let Err(f) = options.policy.check_digest(tst.hash_algorithm, options.now) {
+                    f.record(&mut report, Block::SignatureAcceptanceValidation);
+                }
+            }
+            // A document time-stamp proves its own time; it has no level.
+            report.proven_signing_time = Some(tst.gen_time.to_string());
+            report.claimed_signing_time = None;
+            report.level = Some("DOC-TIMESTAMP".into());
+            report
+        }
+        SubFilter::Detached | SubFilter::X509RsaSha1 => {
+            let digest_of = |alg: HashAlgorithm| Some(byte_range::digest(bytes, range, alg));
+            verify_signer_with_digest(view, signer, &digest_of, options)
+        }
+    }
+}
+
+/// The revision (0-based) a signature whose bytes end at `end` signed: the
+/// last `%%EOF` at or before `end`, with only an end of line, spaces or zero
+/// bytes between it and `end`. Writers differ on whether the end of line after
+/// `%%EOF` is signed; some files end without one or carry padding.
+fn revision_of(bytes: &[u8], revision_ends: &[usize], end: usize) -> Option<usize> {
+    if let Some(i) = revision_ends.iter().position(|&e| e == end) {
+        return Some(i);
+    }
+    let eof = find_eof_before(bytes, end)?;
+    let gap = &bytes[eof + 5..end];
+    if !gap
+        .iter()
+        .all(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0))
+    {
+        return None;
+    }
+    // The revision is the one whose %%EOF this is.
+    revision_ends.iter().position(|&e| e >= eof + 5)
+}
+
+fn find_eof_before(bytes: &[u8], end: usize) -> Option<usize> {
+    let head = &bytes[..end.min(bytes.len())];
+    head.windows(5).rposition(|w| w == b"%%EOF")
 }
 
 /// Signature fields with a value: (name, signature dictionary id, dictionary).

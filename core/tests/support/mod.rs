@@ -106,6 +106,7 @@ pub fn verify_report(pdf: &[u8]) -> ValidationReport {
         now: kyso_core::time::from_unix(1_764_000_600).expect("a valid time"),
         content: None,
         extra_certificates: &[],
+        policy: kyso_core::policy::CryptoPolicy::etsi_default(),
     };
     verify(pdf, &options)
 }

@@ -2,6 +2,8 @@
 //! indication per signature with a sub-indication saying why, the signer, the
 //! times, the level reached, and findings in Vietnamese and English.
 
+mod etsi;
+
 use serde::{Deserialize, Serialize};
 
 use crate::cert::CertificateInfo;
@@ -55,6 +57,10 @@ pub enum SubIndication {
     ChainConstraintsFailure,
     /// An algorithm or key size is below what the policy accepts.
     CryptoConstraintsFailure,
+    /// An algorithm or key size is below what the policy accepts at the
+    /// validation time, and no proof of existence from before it became
+    /// weak (what DSS reports for SHA-1, RSA-1024 and unlisted algorithms).
+    CryptoConstraintsFailureNoPoe,
     /// The signing certificate cannot be identified.
     NoSigningCertificateFound,
     /// No path from the signing certificate to a trust anchor.
@@ -93,6 +99,7 @@ impl SubIndication {
             SigConstraintsFailure => "SIG_CONSTRAINTS_FAILURE",
             ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
             CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            CryptoConstraintsFailureNoPoe => "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
             NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
             NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
             OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
@@ -169,6 +176,11 @@ pub struct SignatureReport {
     /// For a PDF signature: byte coverage, the revision signed, later changes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pdf: Option<PdfSignatureDetails>,
+    /// The detailed report: each building block of ETSI EN 319 102-1 §5.2 the
+    /// validation ran, with every constraint checked. Left out of the simple
+    /// report ([`ValidationReport::simple`]).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub validation: Vec<BlockReport>,
 }
 
 impl SignatureReport {
@@ -186,20 +198,185 @@ impl SignatureReport {
             errors: Vec::new(),
             warnings: Vec::new(),
             pdf: None,
+            validation: Vec::new(),
         }
     }
 
-    /// Records a failure; the first one recorded decides the indication.
-    pub(crate) fn fail(&mut self, sub: SubIndication, finding: Finding) {
+    /// Records a failure of a constraint of `block`; the first failure
+    /// recorded decides the indication.
+    pub(crate) fn fail(&mut self, block: Block, sub: SubIndication, finding: Finding) {
         if self.sub_indication.is_none() {
             self.indication = sub.indication();
             self.sub_indication = Some(sub);
         }
+        self.constraint(block, ConstraintStatus::NotOk, Some(sub), &finding);
         self.errors.push(finding);
     }
 
-    pub(crate) fn warn(&mut self, finding: Finding) {
+    /// Records a warning, as a WARNING constraint of `block`.
+    pub(crate) fn warn(&mut self, block: Block, finding: Finding) {
+        self.constraint(block, ConstraintStatus::Warning, None, &finding);
         self.warnings.push(finding);
+    }
+
+    /// Records a constraint of `block` that was met.
+    pub(crate) fn pass(&mut self, block: Block, code: &str, vi: &str, en: &str) {
+        self.constraint(
+            block,
+            ConstraintStatus::Ok,
+            None,
+            &Finding::new(code, vi, en),
+        );
+    }
+
+    fn constraint(
+        &mut self,
+        block: Block,
+        status: ConstraintStatus,
+        sub: Option<SubIndication>,
+        finding: &Finding,
+    ) {
+        let at = match self.validation.iter().position(|b| b.block == block) {
+            Some(i) => i,
+            None => {
+                self.validation.push(BlockReport::new(block));
+                self.validation.len() - 1
+            }
+        };
+        let b = &mut self.validation[at];
+        if let (ConstraintStatus::NotOk, Some(sub), None) = (status, sub, b.sub_indication) {
+            b.indication = sub.indication();
+            b.sub_indication = Some(sub);
+        }
+        b.constraints.push(Constraint {
+            code: finding.code.clone(),
+            status,
+            message: finding.message.clone(),
+            message_vi: finding.message_vi.clone(),
+        });
+    }
+}
+
+/// The building blocks of a signature's validation (ETSI EN 319 102-1 §5.2),
+/// in the order they run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Block {
+    /// §5.2.2 Format checking: the signature can be read and is well formed.
+    #[serde(rename = "FC")]
+    FormatChecking,
+    /// §5.2.3 Identification of the signing certificate.
+    #[serde(rename = "ISC")]
+    IdentificationOfSigningCertificate,
+    /// §5.2.4 Validation context initialization: the policy and the data to
+    /// validate against.
+    #[serde(rename = "VCI")]
+    ValidationContextInitialization,
+    /// §5.2.7 Cryptographic verification: digests and the signature value.
+    #[serde(rename = "CV")]
+    CryptographicVerification,
+    /// §5.2.8 Signature acceptance validation: signed attributes and
+    /// cryptographic constraints.
+    #[serde(rename = "SAV")]
+    SignatureAcceptanceValidation,
+    /// §5.2.6 X.509 certificate validation: the path to a trust anchor.
+    #[serde(rename = "XCV")]
+    X509CertificateValidation,
+}
+
+impl Block {
+    /// The block's title in Vietnamese and English.
+    pub fn title(self) -> (&'static str, &'static str) {
+        match self {
+            Block::FormatChecking => ("Kiểm tra định dạng", "Format checking"),
+            Block::IdentificationOfSigningCertificate => (
+                "Xác định chứng thư số của người ký",
+                "Identification of the signing certificate",
+            ),
+            Block::ValidationContextInitialization => (
+                "Khởi tạo ngữ cảnh kiểm tra",
+                "Validation context initialization",
+            ),
+            Block::CryptographicVerification => ("Kiểm tra mật mã", "Cryptographic verification"),
+            Block::SignatureAcceptanceValidation => (
+                "Kiểm tra chấp nhận chữ ký",
+                "Signature acceptance validation",
+            ),
+            Block::X509CertificateValidation => (
+                "Kiểm tra chứng thư số X.509",
+                "X.509 certificate validation",
+            ),
+        }
+    }
+
+    /// The short code DSS's detailed report uses (`FC`, `ISC`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            Block::FormatChecking => "FC",
+            Block::IdentificationOfSigningCertificate => "ISC",
+            Block::ValidationContextInitialization => "VCI",
+            Block::CryptographicVerification => "CV",
+            Block::SignatureAcceptanceValidation => "SAV",
+            Block::X509CertificateValidation => "XCV",
+        }
+    }
+}
+
+/// How one constraint turned out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConstraintStatus {
+    /// Met.
+    Ok,
+    /// Not met: the block fails.
+    NotOk,
+    /// Not met, but the policy only warns.
+    Warning,
+}
+
+/// One constraint of a building block and its result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Constraint {
+    /// A stable code, e.g. `SIGNATURE_VALUE_INTACT` or `HASH_FAILURE`.
+    pub code: String,
+    /// The result.
+    pub status: ConstraintStatus,
+    /// What was checked or found, in English.
+    pub message: String,
+    /// The same in Vietnamese.
+    pub message_vi: String,
+}
+
+/// One building block's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockReport {
+    /// Which block.
+    pub block: Block,
+    /// Its title in English.
+    pub title: String,
+    /// Its title in Vietnamese.
+    pub title_vi: String,
+    /// `TOTAL_PASSED` (the block's PASSED) unless a constraint failed.
+    pub indication: Indication,
+    /// The sub-indication of the first failed constraint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_indication: Option<SubIndication>,
+    /// Every constraint checked, in order.
+    pub constraints: Vec<Constraint>,
+}
+
+impl BlockReport {
+    fn new(block: Block) -> Self {
+        let (vi, en) = block.title();
+        BlockReport {
+            block,
+            title: en.into(),
+            title_vi: vi.into(),
+            indication: Indication::TotalPassed,
+            sub_indication: None,
+            constraints: Vec::new(),
+        }
     }
 }
 
@@ -252,12 +429,14 @@ impl ValidationReport {
             .map(|s| s.indication)
             .max()
             .unwrap_or(Indication::TotalFailed);
-        ValidationReport {
+        let mut report = ValidationReport {
             indication,
             format: format.into(),
             validation_time,
             signatures,
-        }
+        };
+        report.sort_blocks();
+        report
     }
 
     /// A report for signatures verified one by one (e.g. with
@@ -268,6 +447,21 @@ impl ValidationReport {
         signatures: Vec<SignatureReport>,
     ) -> Self {
         Self::new(format, validation_time.to_string(), signatures)
+    }
+
+    /// The simple report: the same without the building blocks.
+    pub fn simple(mut self) -> Self {
+        for s in &mut self.signatures {
+            s.validation.clear();
+        }
+        self
+    }
+
+    /// Puts each signature's building blocks in ETSI EN 319 102-1 order.
+    pub(crate) fn sort_blocks(&mut self) {
+        for s in &mut self.signatures {
+            s.validation.sort_by_key(|b| b.block);
+        }
     }
 
     /// One-line summary in English.
@@ -298,11 +492,15 @@ mod tests {
         let mut ok = SignatureReport::empty();
         let mut bad = SignatureReport::empty();
         bad.fail(
+            Block::X509CertificateValidation,
             SubIndication::NoCertificateChainFound,
             Finding::new("X", "x", "x"),
         );
         assert_eq!(bad.indication, Indication::Indeterminate);
-        ok.warn(Finding::new("W", "w", "w"));
+        ok.warn(
+            Block::SignatureAcceptanceValidation,
+            Finding::new("W", "w", "w"),
+        );
         let r = ValidationReport::new("CMS", "t".into(), vec![ok, bad]);
         assert_eq!(r.indication, Indication::Indeterminate);
         assert_eq!(
@@ -314,11 +512,22 @@ mod tests {
     #[test]
     fn first_failure_decides() {
         let mut r = SignatureReport::empty();
-        r.fail(SubIndication::HashFailure, Finding::new("A", "a", "a"));
+        r.pass(Block::FormatChecking, "OK", "ok", "ok");
         r.fail(
+            Block::CryptographicVerification,
+            SubIndication::HashFailure,
+            Finding::new("A", "a", "a"),
+        );
+        r.fail(
+            Block::X509CertificateValidation,
             SubIndication::NoCertificateChainFound,
             Finding::new("B", "b", "b"),
         );
+        let cv = &r.validation[1];
+        assert_eq!(cv.block, Block::CryptographicVerification);
+        assert_eq!(cv.sub_indication, Some(SubIndication::HashFailure));
+        assert_eq!(cv.constraints[0].status, ConstraintStatus::NotOk);
+        assert_eq!(r.validation[0].indication, Indication::TotalPassed);
         assert_eq!(r.indication, Indication::TotalFailed);
         assert_eq!(r.sub_indication, Some(SubIndication::HashFailure));
         assert_eq!(
