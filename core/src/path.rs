@@ -217,12 +217,10 @@ fn check_times(certs: &[Certificate], time: ValidationTime) -> Result<(), PathFa
         })
     };
     let signer = &certs[0];
-    // A signature cannot predate its certificate: the claimed time or a proven
-    // time before notBefore is a hard failure.
-    for t in [time.claimed, time.proof_of_existence]
-        .into_iter()
-        .flatten()
-    {
+    // A signature cannot predate its certificate: a proven time before
+    // notBefore is a hard failure. (A claimed time outside the certificate is
+    // a signature constraint, checked in signature acceptance validation.)
+    for t in time.proof_of_existence.into_iter() {
         if t < signer.not_before() {
             return fail(
                 SubIndication::NotYetValid,

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod dss;
+pub mod handmade;
 pub mod pdf;
 pub mod signing;
 pub mod tray;

@@ -39,7 +39,8 @@ pub fn corpus(fx: &Fixture) -> &'static [CorpusFile] {
     CORPUS.get_or_init(|| build_corpus(&fx.dir.join("corpus")))
 }
 
-fn build_corpus(dir: &Path) -> Vec<CorpusFile> {
+/// The same files, written into `dir` (for a test with no token fixture).
+pub fn build_corpus(dir: &Path) -> Vec<CorpusFile> {
     std::fs::create_dir_all(dir).unwrap();
     let mut files = Vec::new();
 

@@ -133,6 +133,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn first_element_is_kept_and_trailing_garbage_counted() {
+        let input = [0x30, 0x80, 0x04, 0x01, 0xaa, 0, 0, 0xde, 0xad, 0, 0];
+        let (der, trailing) = to_der_first(&input).unwrap();
+        assert_eq!(der, [0x30, 0x03, 0x04, 0x01, 0xaa]);
+        assert_eq!(trailing, 2, "the non-zero bytes up to the last one");
+        assert!(
+            to_der(&input).is_err(),
+            "the strict reader still refuses it"
+        );
+        assert_eq!(to_der_first(&[0x30, 0x00, 0, 0]).unwrap().1, 0);
+    }
+
+    #[test]
     fn der_input_is_unchanged() {
         let der = [0x31, 0x06, 0x02, 0x01, 0x07, 0x02, 0x01, 0x03];
         assert_eq!(to_der(&der).unwrap(), der);

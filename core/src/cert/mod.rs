@@ -195,6 +195,19 @@ impl Certificate {
             .map(|(_, ku)| ku)
     }
 
+    /// Whether this is a time-stamping unit's certificate as RFC 3161 §2.3
+    /// requires: an extended key usage that is critical and holds exactly
+    /// id-kp-timeStamping.
+    pub fn is_time_stamping(&self) -> bool {
+        use x509_cert::ext::pkix::ExtendedKeyUsage;
+        const ID_KP_TIME_STAMPING: der::asn1::ObjectIdentifier =
+            der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+        matches!(
+            self.x509.tbs_certificate().get_extension::<ExtendedKeyUsage>(),
+            Ok(Some((true, eku))) if eku.0 == [ID_KP_TIME_STAMPING]
+        )
+    }
+
     /// The basic constraints extension, if present and well-formed.
     pub fn basic_constraints(&self) -> Option<BasicConstraints> {
         self.x509

@@ -87,8 +87,28 @@ pub fn verify_signer_with_digest(
     content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
+    verify_signer_at(view, signer, content_digest, options, None)
+}
+
+/// Like [`verify_signer_with_digest`], with the signing time the container
+/// claims (a PDF's `/M`), which then stands for the signer's claim: PAdES
+/// takes the time from the signature dictionary, as DSS does.
+pub(crate) fn verify_signer_at(
+    view: &SignedDataView,
+    signer: &SignerView,
+    content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
+    options: &VerifyOptions<'_>,
+    claimed_by_container: Option<DateTime>,
+) -> SignatureReport {
     let mut report = SignatureReport::empty();
-    check_signer(view, signer, content_digest, options, &mut report);
+    check_signer(
+        view,
+        signer,
+        content_digest,
+        options,
+        claimed_by_container,
+        &mut report,
+    );
     if report.sub_indication.is_none() {
         report.warn(
             Block::X509CertificateValidation,
@@ -117,6 +137,7 @@ fn check_signer(
     signer: &SignerView,
     content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
+    claimed_by_container: Option<DateTime>,
     report: &mut SignatureReport,
 ) {
     let info = &signer.info;
@@ -282,6 +303,7 @@ fn check_signer(
             Signed::Digest(&content_digest)
         }
     };
+    let claimed = claimed_by_container.or(claimed);
     report.claimed_signing_time = claimed.map(|t| t.to_string());
 
     // CV, step 2: the signature value.
@@ -339,6 +361,31 @@ fn check_signer(
                 "The signature has no signed attributes (message-digest): not a CAdES signature",
             ),
         );
+    }
+    // SAV: the claimed signing time does not predate the signer's
+    // certificate (DSS: "signing-time is not within the signing-certificate's
+    // validity"). One after its end means the certificate has expired by
+    // now, which X.509 certificate validation reports (OUT_OF_BOUNDS_NO_POE).
+    if let Some(t) = claimed {
+        if t < cert.not_before() {
+            return report.fail(
+                sav,
+                SubIndication::SigConstraintsFailure,
+                Finding::new(
+                    "SIGNING_TIME_OUTSIDE_CERTIFICATE",
+                    format!(
+                        "Thời điểm ký {t} nằm ngoài thời hạn của chứng thư số của người ký ({} – {})",
+                        cert.not_before(),
+                        cert.not_after()
+                    ),
+                    format!(
+                        "The claimed signing time {t} is outside the signer's certificate validity ({} – {})",
+                        cert.not_before(),
+                        cert.not_after()
+                    ),
+                ),
+            );
+        }
     }
     report.pass(
         sav,

@@ -153,6 +153,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn contents_hex_broken_into_lines_is_read() {
+        let hole = b"<30 02\r\nab00\n 0000>";
+        let file = [
+            &b"%PDF-1.7\nsigned part "[..],
+            hole,
+            b" more signed\n%%EOF\n",
+        ]
+        .concat();
+        let start = file.windows(3).position(|w| w == b"<30").unwrap();
+        let end = start + hole.len();
+        let dict = format!(
+            "<< /ByteRange [0 {start} {end} {}] /Contents {} >>",
+            file.len() - end,
+            String::from_utf8_lossy(hole)
+        );
+        let mut lexer = super::super::lexer::Lexer::new(dict.as_bytes(), 0);
+        let dict = lexer.object().unwrap();
+        let (_, cms) = check(&file, dict.as_dict().unwrap()).unwrap();
+        assert_eq!(cms, [0x30, 0x02, 0xab, 0x00, 0, 0]);
+    }
+
+    #[test]
     fn placeholder_fill_embed_and_check_round_trip() {
         let p = Placeholder {
             dict: Dictionary::new().with(b"Type", Object::name("Sig")),

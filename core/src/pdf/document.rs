@@ -23,6 +23,10 @@ const MAX_NESTED_OBJECT_STREAMS: usize = 4;
 /// entry backs is not believed: new objects would be numbered from it.
 const MAX_BELIEVED_SIZE: u32 = 8_388_607;
 
+/// How far from its stated offset an object header is looked for when it is
+/// not there (see `Document::nearby_header`).
+const REPAIR_WINDOW: usize = 1024;
+
 /// A decoded object stream: its bytes and each object's offset in them.
 struct ObjectStream {
     data: Vec<u8>,
@@ -204,7 +208,43 @@ impl<'a> Document<'a> {
                 }
             }
         }
+        // Offsets a little off (a transfer that changed line ends, a writer
+        // that miscounted) are what readers repair: the nearest `N G obj`
+        // header within a window around the stated offset is taken instead.
+        if let Some(at) = self.nearby_header(offset, number) {
+            let mut lexer = Lexer::new(self.data, at);
+            if let Ok(found) = lexer.object_header() {
+                return Ok((lexer, found));
+            }
+        }
         Err(error.unwrap_or_else(|| PdfError::Syntax(format!("object {number} not found"))))
+    }
+
+    /// Where the `number G obj` header closest to `offset` starts, looking
+    /// at most [`REPAIR_WINDOW`] bytes either way.
+    fn nearby_header(&self, offset: usize, number: u32) -> Option<usize> {
+        let from = offset.saturating_sub(REPAIR_WINDOW).min(self.data.len());
+        let to = offset.saturating_add(REPAIR_WINDOW).min(self.data.len());
+        let window = &self.data[from..to];
+        let prefix = format!("{number} ");
+        let mut best: Option<usize> = None;
+        let mut at = 0;
+        while let Some(i) = super::lexer::find(&window[at..], prefix.as_bytes()) {
+            let start = at + i;
+            at = start + 1;
+            let boundary = start == 0 || window[start - 1].is_ascii_whitespace();
+            let mut rest = &window[start + prefix.len()..];
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            rest = &rest[digits..];
+            if !boundary || digits == 0 || !rest.starts_with(b" obj") {
+                continue;
+            }
+            let pos = from + start;
+            if best.is_none_or(|b| pos.abs_diff(offset) < b.abs_diff(offset)) {
+                best = Some(pos);
+            }
+        }
+        best
     }
 
     /// An indirect `/Length`: only an integer object, never followed

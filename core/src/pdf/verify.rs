@@ -9,7 +9,7 @@ use super::document::Document;
 use super::lexer::{find, Lexer};
 use super::object::{Dictionary, Object, ObjectId};
 use super::xref::Entry;
-use crate::cms::{verify_signer_with_digest, SignedDataView, VerifyOptions};
+use crate::cms::{verify_signer_at, SignedDataView, VerifyOptions};
 use crate::digest::HashAlgorithm;
 use crate::report::{
     Block, Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
@@ -214,7 +214,26 @@ fn verify_one(
                     "The CMS has no signer".into(),
                 );
             };
-            let mut report = verify_cms(bytes, &range, kind, &view, signer, options);
+            // More than one SignerInfo is not a PDF signature (ISO 32000-2
+            // §12.8.3.3.1; DSS refuses it too): which one would it be?
+            if view.signers.len() > 1 {
+                return format_failure(
+                    details,
+                    format!(
+                        "CMS trong PDF có {} người ký; chỉ được có một",
+                        view.signers.len()
+                    ),
+                    format!(
+                        "The CMS in the PDF has {} SignerInfos; exactly one is allowed",
+                        view.signers.len()
+                    ),
+                );
+            }
+            let m = sig
+                .get(b"M")
+                .and_then(Object::as_bytes)
+                .and_then(parse_pdf_date);
+            let mut report = verify_cms(bytes, &range, kind, &view, signer, m, options);
             if trailing > 0 {
                 report.warn(
                     Block::FormatChecking,
@@ -228,12 +247,6 @@ fn verify_one(
             report
         }
     };
-    if report.claimed_signing_time.is_none() {
-        report.claimed_signing_time = sig
-            .get(b"M")
-            .and_then(Object::as_bytes)
-            .and_then(parse_pdf_date);
-    }
     // Padding or an end of line after the last %%EOF is not a later revision.
     if !details.covers_whole_file && details.revision == details.revisions {
         let rest = &bytes[end..];
@@ -288,6 +301,7 @@ fn verify_cms(
     kind: SubFilter,
     view: &SignedDataView,
     signer: &crate::cms::SignerView,
+    m: Option<der::DateTime>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let hash_failure = |vi: &str, en: &str| {
@@ -316,13 +330,22 @@ fn verify_cms(
                 );
             }
             let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report = verify_signer_with_digest(view, signer, &digest_of, options);
+            let mut report = verify_signer_at(view, signer, &digest_of, options, m);
+            // The CMS's own digest is what the policy judges (as DSS does);
+            // the SHA-1 that binds it to the document is worth a warning.
             if report.sub_indication.is_none() {
                 if let Err(f) = options
                     .policy
                     .check_digest(HashAlgorithm::Sha1, options.now)
                 {
-                    f.record(&mut report, Block::SignatureAcceptanceValidation);
+                    report.warn(
+                        Block::SignatureAcceptanceValidation,
+                        Finding::new(
+                            "PDF_SHA1_DOCUMENT_DIGEST",
+                            format!("adbe.pkcs7.sha1 gắn chữ ký với tài liệu bằng SHA-1: {}", f.finding.message_vi),
+                            format!("adbe.pkcs7.sha1 binds the signature to the document with SHA-1: {}", f.finding.message),
+                        ),
+                    );
                 }
             }
             report
@@ -369,7 +392,7 @@ fn verify_cms(
             }
             let content = view.content.as_deref().unwrap_or_default();
             let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report = verify_signer_with_digest(view, signer, &digest_of, options);
+            let mut report = verify_signer_at(view, signer, &digest_of, options, m);
             report.pass(
                 Block::CryptographicVerification,
                 "MESSAGE_IMPRINT_MATCHES",
@@ -381,6 +404,31 @@ fn verify_cms(
                     f.record(&mut report, Block::SignatureAcceptanceValidation);
                 }
             }
+            // RFC 3161 §2.3: only a TSA's certificate may sign time-stamps.
+            let tsa = report.signer.as_ref().and_then(|info| {
+                view.certificates
+                    .iter()
+                    .find(|c| c.info().sha256 == info.sha256)
+            });
+            if report.sub_indication.is_none() {
+                match tsa {
+                    Some(c) if c.is_time_stamping() => report.pass(
+                        Block::X509CertificateValidation,
+                        "TSA_CERTIFICATE_TIME_STAMPING",
+                        "Chứng thư số của TSA có mục đích id-kp-timeStamping (critical)",
+                        "The TSA certificate has the critical id-kp-timeStamping key purpose",
+                    ),
+                    _ => report.fail(
+                        Block::X509CertificateValidation,
+                        SubIndication::ChainConstraintsFailure,
+                        Finding::new(
+                            "TSA_CERTIFICATE_NOT_TIME_STAMPING",
+                            "Chứng thư số ký dấu thời gian không phải của TSA (thiếu extendedKeyUsage timeStamping critical)",
+                            "The time-stamp's certificate is not a TSA's (no critical timeStamping extended key usage)",
+                        ),
+                    ),
+                }
+            }
             // A document time-stamp proves its own time; it has no level.
             report.proven_signing_time = Some(tst.gen_time.to_string());
             report.claimed_signing_time = None;
@@ -389,7 +437,7 @@ fn verify_cms(
         }
         SubFilter::Detached | SubFilter::X509RsaSha1 => {
             let digest_of = |alg: HashAlgorithm| Some(byte_range::digest(bytes, range, alg));
-            verify_signer_with_digest(view, signer, &digest_of, options)
+            verify_signer_at(view, signer, &digest_of, options, m)
         }
     }
 }
@@ -675,7 +723,7 @@ fn text_string(b: &[u8]) -> String {
 }
 
 /// `D:YYYYMMDDHHmmSS+HH'mm'` → ISO 8601 UTC (`2026-11-25T08:00:00Z`).
-fn parse_pdf_date(b: &[u8]) -> Option<String> {
+fn parse_pdf_date(b: &[u8]) -> Option<der::DateTime> {
     let s = std::str::from_utf8(b).ok()?;
     let s = s.strip_prefix("D:").unwrap_or(s);
     let num = |from: usize, len: usize, default: u32| -> Option<u32> {
@@ -710,7 +758,7 @@ fn parse_pdf_date(b: &[u8]) -> Option<String> {
         u64::try_from(unix).ok()?,
     ))
     .ok()?;
-    Some(utc.to_string())
+    Some(utc)
 }
 
 #[cfg(test)]
@@ -720,19 +768,42 @@ mod tests {
     #[test]
     fn pdf_dates_become_utc() {
         assert_eq!(
-            parse_pdf_date(b"D:20261125150405+07'00'").as_deref(),
+            parse_pdf_date(b"D:20261125150405+07'00'")
+                .map(|t| t.to_string())
+                .as_deref(),
             Some("2026-11-25T08:04:05Z")
         );
         assert_eq!(
-            parse_pdf_date(b"D:20261125080405Z").as_deref(),
+            parse_pdf_date(b"D:20261125080405Z")
+                .map(|t| t.to_string())
+                .as_deref(),
             Some("2026-11-25T08:04:05Z")
         );
         assert_eq!(
-            parse_pdf_date(b"D:2026").as_deref(),
+            parse_pdf_date(b"D:2026").map(|t| t.to_string()).as_deref(),
             Some("2026-01-01T00:00:00Z")
         );
         assert_eq!(parse_pdf_date(b"D:20261"), None);
         assert_eq!(parse_pdf_date(b"garbage"), None);
+    }
+
+    #[test]
+    fn a_range_ending_beside_the_eof_names_its_revision() {
+        let f = b"%PDF-1.7\n%%EOF\r\nrev2\n%%EOF\n\0\0";
+        let ends = revision_ends(f);
+        assert_eq!(ends, vec![16, 27]);
+        // Exactly at an end, just before the EOL, or after padding.
+        assert_eq!(revision_of(f, &ends, 16), Some(0));
+        assert_eq!(revision_of(f, &ends, 14), Some(0), "%%EOF without its EOL");
+        assert_eq!(revision_of(f, &ends, 26), Some(1));
+        assert_eq!(
+            revision_of(f, &ends, f.len()),
+            Some(1),
+            "zero padding after"
+        );
+        // Inside a revision's body: not the end of any revision.
+        assert_eq!(revision_of(f, &ends, 20), None);
+        assert_eq!(revision_of(f, &ends, 5), None);
     }
 
     #[test]

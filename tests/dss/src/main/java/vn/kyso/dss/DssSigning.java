@@ -59,11 +59,8 @@ final class DssSigning {
             return DigestAlgorithm.SHA256;
         }
         String n = name.toUpperCase(Locale.ROOT);
-        if (!n.startsWith("SHA3")) {
-            n = n.replace("-", "");
-        } else if (!n.startsWith("SHA3-")) {
-            n = "SHA3-" + n.substring(4).replace("-", "");
-        }
+        java.util.regex.Matcher sha3 = java.util.regex.Pattern.compile("SHA-?3-?(224|256|384|512)").matcher(n);
+        n = sha3.matches() ? "SHA3-" + sha3.group(1) : n.replace("-", "");
         try {
             return DigestAlgorithm.forName(n);
         } catch (IllegalArgumentException e) {
@@ -160,14 +157,15 @@ final class DssSigning {
         }
         params.setSignatureLevel(level);
         params.setDigestAlgorithm(digest(args.option("digest")));
-        if (args.flag("pss")) {
-            params.setEncryptionAlgorithm(EncryptionAlgorithm.RSASSA_PSS);
-        }
         params.setSigningCertificate(new CertificateToken(signer.certificate()));
         List<CertificateToken> chain = new ArrayList<>();
         chain.add(new CertificateToken(signer.certificate()));
         chain.addAll(KeyMaterial.tokens(signer.chain()));
         params.setCertificateChain(chain);
+        // After setSigningCertificate, which sets the algorithm from the certificate's key.
+        if (args.flag("pss")) {
+            params.setEncryptionAlgorithm(EncryptionAlgorithm.RSASSA_PSS);
+        }
         String signingTime = args.option("signing-time");
         if (signingTime != null) {
             params.bLevel().setSigningDate(Validate.parseTime(signingTime));

@@ -1,9 +1,10 @@
 package vn.kyso.dss;
 
 import eu.europa.esig.dss.model.x509.CertificateToken;
-import eu.europa.esig.dss.token.AbstractKeyStoreTokenConnection;
+import eu.europa.esig.dss.enumerations.EncryptionAlgorithm;
+import eu.europa.esig.dss.token.AbstractSignatureTokenConnection;
+import eu.europa.esig.dss.token.DSSPrivateKeyAccessEntry;
 import eu.europa.esig.dss.token.DSSPrivateKeyEntry;
-import eu.europa.esig.dss.token.KSPrivateKeyEntry;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Security;
 import java.security.cert.Certificate;
@@ -127,48 +127,64 @@ final class KeyMaterial {
 
     /**
      * A DSS signature token over one in-memory key: the signer's key, its
-     * certificate and the chain that goes with it (signer first).
+     * certificate and the chain that goes with it (signer first). The key is kept as
+     * the JCA object itself, not put in a KeyStore, whose entries insist that key and
+     * certificate come from the same provider (BouncyCastle's "ECDSA" key versus the
+     * JDK's "EC" certificate key would not do, and the JDK knows no brainpool curve).
      */
-    static final class PemToken extends AbstractKeyStoreTokenConnection {
-        private static final String ALIAS = "signer";
-        private static final KeyStore.PasswordProtection PROTECTION = new KeyStore.PasswordProtection("kyso".toCharArray());
-
-        private final KeyStore.PrivateKeyEntry keyEntry;
+    static final class PemToken extends AbstractSignatureTokenConnection {
+        private final Entry entry;
 
         PemToken(PrivateKey key, X509Certificate certificate, List<X509Certificate> chain) {
-            List<Certificate> all = new ArrayList<>();
-            all.add(certificate);
-            all.addAll(chain);
-            // Kept as the JCA objects themselves (not round-tripped through a
-            // PKCS#12 store, whose default providers cannot decode brainpool keys).
-            keyEntry = new KeyStore.PrivateKeyEntry(key, all.toArray(new Certificate[0]));
-        }
-
-        /** Only for DSS's key listing (getKeys); signing goes through {@link #entry()}. */
-        @Override
-        protected KeyStore getKeyStore() {
-            try {
-                KeyStore keyStore = KeyStore.getInstance("PKCS12");
-                keyStore.load(null, null);
-                keyStore.setEntry(ALIAS, keyEntry, PROTECTION);
-                return keyStore;
-            } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalStateException("cannot build the in-memory key store: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        protected KeyStore.PasswordProtection getKeyProtectionParameter() {
-            return PROTECTION;
+            List<CertificateToken> all = new ArrayList<>();
+            all.add(new CertificateToken(certificate));
+            all.addAll(tokens(chain));
+            entry = new Entry(key, all);
         }
 
         DSSPrivateKeyEntry entry() {
-            return new KSPrivateKeyEntry(ALIAS, keyEntry);
+            return entry;
+        }
+
+        @Override
+        public List<DSSPrivateKeyEntry> getKeys() {
+            return List.of(entry);
         }
 
         @Override
         public void close() {
             // nothing to release: the key lives in memory only
+        }
+    }
+
+    /** The one key of a {@link PemToken}. */
+    private static final class Entry implements DSSPrivateKeyAccessEntry {
+        private final PrivateKey key;
+        private final List<CertificateToken> chain;
+
+        Entry(PrivateKey key, List<CertificateToken> chain) {
+            this.key = key;
+            this.chain = chain;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey() {
+            return key;
+        }
+
+        @Override
+        public CertificateToken getCertificate() {
+            return chain.get(0);
+        }
+
+        @Override
+        public CertificateToken[] getCertificateChain() {
+            return chain.toArray(new CertificateToken[0]);
+        }
+
+        @Override
+        public EncryptionAlgorithm getEncryptionAlgorithm() {
+            return EncryptionAlgorithm.forKey(getCertificate().getPublicKey());
         }
     }
 }

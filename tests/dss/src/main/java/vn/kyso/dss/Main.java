@@ -22,6 +22,7 @@ import java.util.function.Function;
  * java -jar kyso-dss.jar sign-cades IN OUT.p7s --key KEY.pem --cert CERT.pem [--chain PEM]... --level ... [--attached] ...
  * java -jar kyso-dss.jar sign-pdfbox IN.pdf OUT.pdf --key KEY.pem --cert CERT.pem [--chain PEM]... [--subfilter ...]
  * java -jar kyso-dss.jar check-etsi-report FILE.xml
+ * java -jar kyso-dss.jar kyso-policy OUT.xml
  * java -jar kyso-dss.jar version
  * java -jar kyso-dss.jar serve
  * </pre>
@@ -52,9 +53,10 @@ public final class Main {
             case "sign-cades" -> new Command(SignCades.SPEC, SignCades::run);
             case "sign-pdfbox" -> new Command(SignPdfbox.SPEC, SignPdfbox::run);
             case "check-etsi-report" -> new Command(CheckEtsiReport.SPEC, CheckEtsiReport::run);
+            case "kyso-policy" -> new Command(KysoPolicy.SPEC, KysoPolicy::run);
             case "version" -> new Command(Args.Spec.of("version", "", "", ""), a -> version());
             default -> throw new Args.UsageException("unknown command " + name
-                    + " (validate, sign-pades, sign-cades, sign-pdfbox, check-etsi-report, version, serve)");
+                    + " (validate, sign-pades, sign-cades, sign-pdfbox, check-etsi-report, kyso-policy, version, serve)");
         };
     }
 
@@ -67,7 +69,7 @@ public final class Main {
 
         List<String> args = Arrays.asList(argv);
         if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help") || args.get(0).equals("help")) {
-            System.err.println("usage: kyso-dss validate|sign-pades|sign-cades|sign-pdfbox|check-etsi-report|version|serve ... (see tests/dss/README.md)");
+            System.err.println("usage: kyso-dss validate|sign-pades|sign-cades|sign-pdfbox|check-etsi-report|kyso-policy|version|serve ... (see tests/dss/README.md)");
             out.println(Json.write(Map.of("error", "no command given")));
             out.flush();
             System.exit(args.isEmpty() ? 2 : 0);
@@ -107,10 +109,10 @@ public final class Main {
         return 1;
     }
 
-    /** {@code {"error": message, "exit": code}}; the stack trace goes to stderr. */
+    /** {@code {"error": message, "exit": code}}; for an unexpected failure a stack trace goes to stderr. */
     static Map<String, Object> error(Throwable e) {
-        if (!(e instanceof Args.UsageException)) {
-            e.printStackTrace(System.err);
+        if (exitCode(e) == 1) {
+            e.printStackTrace(System.err); // unexpected: worth a trace on stderr
         }
         Map<String, Object> json = Json.object();
         json.put("error", message(e));

@@ -33,7 +33,12 @@ final class Serve {
     @SuppressWarnings("unchecked")
     static Map<String, Object> handle(String line) {
         try {
-            Object parsed = Json.parse(line);
+            Object parsed;
+            try {
+                parsed = Json.parse(line);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
             if (!(parsed instanceof Map<?, ?>)) {
                 throw new Args.UsageException("a request is a JSON object");
             }

@@ -18,7 +18,6 @@ import eu.europa.esig.dss.jaxb.object.Message;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,9 +45,6 @@ final class Validate {
             super(message, cause);
         }
     }
-
-    /** The Kyso policy, bundled into the jar from tests/dss/kyso-policy.xml. */
-    static final String KYSO_POLICY_RESOURCE = "/kyso-policy.xml";
 
     private Validate() {
     }
@@ -124,15 +120,7 @@ final class Validate {
             return validator.validateDocument();
         }
         if (policy.equals("kyso")) {
-            InputStream in = Validate.class.getResourceAsStream(KYSO_POLICY_RESOURCE);
-            if (in == null) {
-                throw new Args.UsageException("this jar carries no kyso-policy.xml");
-            }
-            try (in) {
-                return validator.validateDocument(in);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            return validator.validateDocument(new java.io.ByteArrayInputStream(KysoPolicy.xml()));
         }
         return validator.validateDocument(existing(policy));
     }
