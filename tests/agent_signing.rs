@@ -57,7 +57,7 @@ fn sign_returns_a_signature_that_completes_a_valid_cms() {
         std::fs::write(&sig, p7s).unwrap();
         std::fs::write(&data, &content).unwrap();
         assert!(
-            fx.openssl_verify(&sig, Some(&data)),
+            fx.independently_valid(&sig, Some(&data)),
             "OpenSSL rejects {signer}"
         );
     }
@@ -102,7 +102,7 @@ fn pss_is_available_on_request() {
     let dir = fx.scratch("agent-pss");
     std::fs::write(dir.join("a.p7s"), p7s).unwrap();
     std::fs::write(dir.join("a.txt"), b"pss").unwrap();
-    assert!(fx.openssl_verify(&dir.join("a.p7s"), Some(&dir.join("a.txt"))));
+    assert!(fx.independently_valid(&dir.join("a.p7s"), Some(&dir.join("a.txt"))));
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn batch_of_twenty_is_one_request_and_every_item_verifies() {
         std::fs::write(dir.join(format!("{i}.p7s")), p7s).unwrap();
         std::fs::write(dir.join(format!("{i}.txt")), &docs[i]).unwrap();
         assert!(
-            fx.openssl_verify(
+            fx.independently_valid(
                 &dir.join(format!("{i}.p7s")),
                 Some(&dir.join(format!("{i}.txt")))
             ),
@@ -212,7 +212,7 @@ fn hundred_concurrent_signatures_from_four_origins() {
         std::fs::write(dir.join(format!("{i}.p7s")), p7s).unwrap();
         std::fs::write(dir.join(format!("{i}.txt")), content).unwrap();
         assert!(
-            fx.openssl_verify(
+            fx.independently_valid(
                 &dir.join(format!("{i}.p7s")),
                 Some(&dir.join(format!("{i}.txt")))
             ),

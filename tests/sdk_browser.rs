@@ -169,7 +169,7 @@ fn flow(browser: Browser) {
     let p7s = files.join("to-khai.p7s");
     std::fs::write(&p7s, B64.decode(v["cms"].as_str().unwrap()).unwrap()).unwrap();
     assert!(
-        fx.openssl_verify(&p7s, Some(&content)),
+        fx.independently_valid(&p7s, Some(&content)),
         "{browser:?}: OpenSSL rejects signCms"
     );
     let batch = v["batch"].as_array().unwrap();
@@ -181,7 +181,7 @@ fn flow(browser: Browser) {
         std::fs::write(&f, B64.decode(b["cms"].as_str().unwrap()).unwrap()).unwrap();
         std::fs::write(&c, format!("Hồ sơ số {i}")).unwrap();
         assert!(
-            fx.openssl_verify(&f, Some(&c)),
+            fx.independently_valid(&f, Some(&c)),
             "{browser:?}: OpenSSL rejects batch item {i}"
         );
     }
@@ -381,7 +381,7 @@ fn sdk_through_a_bundler() {
         )
         .unwrap();
         assert!(
-            fx.openssl_verify(&files.join("cv.p7s"), Some(&files.join("cv.txt"))),
+            fx.independently_valid(&files.join("cv.p7s"), Some(&files.join("cv.txt"))),
             "{browser:?}: OpenSSL rejects the bundled page's signature"
         );
     }

@@ -150,6 +150,21 @@ impl Fixture {
         )
     }
 
+    /// Whether OpenSSL accepts `p7s` and EU DSS judges every signature of it
+    /// TOTAL_PASSED: what every CAdES Kyso makes must pass.
+    pub fn independently_valid(&self, p7s: &Path, content: Option<&Path>) -> bool {
+        if !self.openssl_verify(p7s, content) {
+            eprintln!("OpenSSL rejects {}", p7s.display());
+            return false;
+        }
+        let dss = self.dss_verdicts(p7s, content);
+        let ok = !dss.is_empty() && dss.iter().all(|(i, _)| i == "TOTAL_PASSED");
+        if !ok {
+            eprintln!("DSS on {}: {dss:?}", p7s.display());
+        }
+        ok
+    }
+
     /// EU DSS's verdicts on `p7s` (with its detached `content`), trusting
     /// the test root: (indication, sub-indication) per signature.
     pub fn dss_verdicts(&self, p7s: &Path, content: Option<&Path>) -> Vec<(String, String)> {

@@ -22,7 +22,8 @@ pub fn prepare(fx: &Fixture, signer: &str, content: &[u8]) -> PreparedSignature 
         content: Content::Detached {
             digest: DigestAlgorithm::Sha256.digest(content),
         },
-        signing_time: None,
+        // What the SDK does: the page's clock as signing-time (CAdES B-B).
+        signing_time: Some(kyso_core::time::from_system(std::time::SystemTime::now())),
     })
     .unwrap()
 }

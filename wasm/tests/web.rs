@@ -143,11 +143,18 @@ fn prepare_sign_finish_verify_detached_and_attached() {
     let sig = sign(&attached);
     let p7s = attached.finish(&sig, "ecdsa-with-SHA256").unwrap();
     let r = report(&verify_cms(&p7s, &[], CERT_PEM, now()).unwrap());
-    assert_eq!(verdict(&r).0, "TOTAL_PASSED", "{r}");
-    assert!(
-        r["signatures"][0].get("claimedSigningTime").is_none(),
-        "PAdES-style: no signing-time"
+    // A .p7s without signing-time is not CAdES B-B (ETSI EN 319 122-1,
+    // and DSS's default policy): the signature verifies, the claim is missing.
+    assert_eq!(
+        verdict(&r),
+        ("INDETERMINATE".into(), "SIG_CONSTRAINTS_FAILURE".into()),
+        "{r}"
     );
+    assert_eq!(
+        r["signatures"][0]["errors"][0]["code"],
+        "SIGNING_TIME_MISSING"
+    );
+    assert!(r["signatures"][0].get("claimedSigningTime").is_none());
 }
 
 #[wasm_bindgen_test]

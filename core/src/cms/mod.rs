@@ -10,5 +10,5 @@ mod verify;
 
 pub use parse::{SignedDataView, SignerView};
 pub use signed_data::{CadesParams, Content, PreparedSignature};
-pub(crate) use verify::verify_signer_at;
 pub use verify::{verify, verify_signer_with_digest, VerifyOptions};
+pub(crate) use verify::{verify_signer_at, Container};

@@ -87,18 +87,27 @@ pub fn verify_signer_with_digest(
     content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
-    verify_signer_at(view, signer, content_digest, options, None)
+    verify_signer_at(view, signer, content_digest, options, Container::Cms)
 }
 
-/// Like [`verify_signer_with_digest`], with the signing time the container
-/// claims (a PDF's `/M`), which then stands for the signer's claim: PAdES
-/// takes the time from the signature dictionary, as DSS does.
+/// Where a SignerInfo was found: a CMS file, or a PDF signature dictionary
+/// whose `/M` is the signer's claimed time (PAdES takes the time from the
+/// dictionary, as DSS does; no signing-time attribute is needed there).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Container {
+    /// A `.p7s`: CAdES rules.
+    Cms,
+    /// A PDF signature, with its `/M` if it has one.
+    Pdf(Option<DateTime>),
+}
+
+/// Like [`verify_signer_with_digest`], for a signer found in `container`.
 pub(crate) fn verify_signer_at(
     view: &SignedDataView,
     signer: &SignerView,
     content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
-    claimed_by_container: Option<DateTime>,
+    container: Container,
 ) -> SignatureReport {
     let mut report = SignatureReport::empty();
     check_signer(
@@ -106,7 +115,7 @@ pub(crate) fn verify_signer_at(
         signer,
         content_digest,
         options,
-        claimed_by_container,
+        container,
         &mut report,
     );
     if report.sub_indication.is_none() {
@@ -137,7 +146,7 @@ fn check_signer(
     signer: &SignerView,
     content_digest: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
-    claimed_by_container: Option<DateTime>,
+    container: Container,
     report: &mut SignatureReport,
 ) {
     let info = &signer.info;
@@ -303,7 +312,11 @@ fn check_signer(
             Signed::Digest(&content_digest)
         }
     };
-    let claimed = claimed_by_container.or(claimed);
+    let has_signing_time = claimed.is_some();
+    let claimed = match container {
+        Container::Pdf(Some(m)) => Some(m),
+        _ => claimed,
+    };
     report.claimed_signing_time = claimed.map(|t| t.to_string());
 
     // CV, step 2: the signature value.
@@ -359,6 +372,20 @@ fn check_signer(
                 "SIGNED_ATTRIBUTES_MISSING",
                 "Chữ ký không có thuộc tính ký (message-digest): không phải chữ ký CAdES",
                 "The signature has no signed attributes (message-digest): not a CAdES signature",
+            ),
+        );
+    }
+    // SAV: a CAdES signature claims when it was made (ETSI EN 319 122-1
+    // §5.2.1: signing-time is mandatory; DSS's default policy requires it).
+    // In a PDF, `/M` carries that claim instead.
+    if matches!(container, Container::Cms) && !has_signing_time {
+        return report.fail(
+            sav,
+            SubIndication::SigConstraintsFailure,
+            Finding::new(
+                "SIGNING_TIME_MISSING",
+                "Chữ ký CAdES không có thuộc tính signing-time (thời điểm ký)",
+                "The CAdES signature has no signing-time attribute",
             ),
         );
     }

@@ -9,7 +9,7 @@ use super::document::Document;
 use super::lexer::{find, Lexer};
 use super::object::{Dictionary, Object, ObjectId};
 use super::xref::Entry;
-use crate::cms::{verify_signer_at, SignedDataView, VerifyOptions};
+use crate::cms::{verify_signer_at, Container, SignedDataView, VerifyOptions};
 use crate::digest::HashAlgorithm;
 use crate::report::{
     Block, Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
@@ -330,7 +330,7 @@ fn verify_cms(
                 );
             }
             let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report = verify_signer_at(view, signer, &digest_of, options, m);
+            let mut report = verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m));
             // The CMS's own digest is what the policy judges (as DSS does);
             // the SHA-1 that binds it to the document is worth a warning.
             if report.sub_indication.is_none() {
@@ -392,7 +392,7 @@ fn verify_cms(
             }
             let content = view.content.as_deref().unwrap_or_default();
             let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report = verify_signer_at(view, signer, &digest_of, options, m);
+            let mut report = verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m));
             report.pass(
                 Block::CryptographicVerification,
                 "MESSAGE_IMPRINT_MATCHES",
@@ -437,7 +437,7 @@ fn verify_cms(
         }
         SubFilter::Detached | SubFilter::X509RsaSha1 => {
             let digest_of = |alg: HashAlgorithm| Some(byte_range::digest(bytes, range, alg));
-            verify_signer_at(view, signer, &digest_of, options, m)
+            verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m))
         }
     }
 }
