@@ -343,6 +343,21 @@ fn corpus(pki: &Pki, dir: &Path) -> Vec<Case> {
         }
         cases.push(case);
     }
+    // pyHanko's CAdES (its general-data signer), RSA and P-384.
+    for key in ["rsa2048", "p384"] {
+        let out = dir.join(format!("pyhanko-cades-{key}.p7s"));
+        let o = Command::new(kyso_tests::python())
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("support/pyhanko_sign.py"))
+            .arg(pki.key(key))
+            .arg(pki.cert(key))
+            .arg(&pki.root)
+            .arg(&content)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_success(&o, "pyhanko_sign.py");
+        cases.push(detached(&format!("pyhanko-cades-{key}"), out));
+    }
     // BER with indefinite lengths, content attached.
     let ber = openssl_cms(
         pki,

@@ -94,6 +94,8 @@ fn flow(browser: Browser) {
         const token = await kyso.authenticate({nonce}, {{ certificateId: {id} }});
         const verified = await Kyso.verify(single.cms, {{ content: new Blob([data]), trustAnchors: [root] }});
         const tampered = await Kyso.verify(single.cms, {{ content: new TextEncoder().encode("khác"), trustAnchors: [root] }});
+        const detailed = await Kyso.verify(single.cms, {{ content: data, trustAnchors: [root], report: "detailed" }});
+        const sha3 = await Kyso.hash(new TextEncoder().encode("abc"), {{ algorithm: "SHA3-256" }});
         const digest = await Kyso.hash(new Blob([data]), {{ algorithm: "SHA-256" }});
         let missing;
         try {{ await Kyso.connect({{ ports: [{closed}], timeoutMs: 1500 }}); }} catch (e) {{ missing = {{ code: e.code, vi: e.messageVi, isKysoError: e instanceof KysoError }}; }}
@@ -102,6 +104,10 @@ fn flow(browser: Browser) {
           data: b64(data), cms: b64(single.cms), report: single.report,
           batch: batch.map((b) => ({{ cms: b.cms && b64(b.cms), indication: b.report && b.report.indication }})),
           token, verified: verified.indication, tampered: tampered.signatures[0].subIndication,
+          simpleHasBlocks: "validation" in verified.signatures[0],
+          blocks: detailed.signatures[0].validation.map((b) => b.block),
+          cvTitleVi: detailed.signatures[0].validation.find((b) => b.block === "CV").titleVi,
+          sha3: hex(sha3),
           digest: hex(digest), missing,
           batchProgress, streamProgress, streamed: hex(streamed), oneShot: hex(oneShot),
         }};
@@ -118,6 +124,20 @@ fn flow(browser: Browser) {
         .unwrap_or_else(|| panic!("{browser:?}: the page failed: {out}"));
 
     assert_eq!(v["info"]["name"], "kyso-agent");
+    // The detailed report in the page: every ETSI EN 319 102-1 block, in order,
+    // titled in Vietnamese; the simple one carries none.
+    assert_eq!(v["simpleHasBlocks"], false, "{browser:?}");
+    assert_eq!(
+        v["blocks"],
+        serde_json::json!(["FC", "ISC", "VCI", "CV", "SAV", "XCV"]),
+        "{browser:?}"
+    );
+    assert_eq!(v["cvTitleVi"], "Kiểm tra mật mã");
+    // SHA-3, which WebCrypto lacks, through the wasm hasher (FIPS 202 "abc").
+    assert_eq!(
+        v["sha3"],
+        "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
+    );
     assert_eq!(v["info"]["originAllowed"], true);
     assert_eq!(
         v["byMst"],
