@@ -946,9 +946,40 @@ fn kyso_agrees_with_dss_on_every_corpus_file() {
             }
         }
     }
+    // pyHanko, measured beside DSS on the PDFs (all of a file's signatures
+    // valid and trusted, or not): reported, not required, since its policy
+    // differs (it has no cryptographic-constraints dates).
+    let (mut py_compared, mut py_agreed) = (0, 0);
+    table.push_str("\n| PDF | Kyso file verdict | pyHanko intact and trusted |\n|---|---|---|\n");
+    for case in cases
+        .iter()
+        .filter(|c| c.file.extension().is_some_and(|e| e == "pdf"))
+    {
+        let kyso = kyso_verify(case, &pki.root);
+        let kyso_ok = kyso["indication"] == "TOTAL_PASSED";
+        let py_ok = Command::new(pyhanko())
+            .args(["sign", "validate", "--trust"])
+            .arg(&pki.root)
+            .args(["--trust-replace", "--no-revocation-check"])
+            .arg(&case.file)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        py_compared += 1;
+        py_agreed += usize::from(kyso_ok == py_ok);
+        table.push_str(&format!(
+            "| {} | {} | {} |\n",
+            case.name,
+            kyso["indication"].as_str().unwrap_or("?"),
+            py_ok
+        ));
+    }
+    table.push_str(&format!(
+        "\nKyso agrees with pyHanko on {py_agreed} of {py_compared} PDFs\n"
+    ));
     let artifact = kyso_tests::artifacts().join("dss-agreement.md");
     std::fs::write(&artifact, &table).unwrap();
     println!("{table}\nKyso agrees with DSS on {agreed} of {compared} signatures and time-stamps");
+    assert!(py_compared >= 25, "pyHanko saw only {py_compared} PDFs");
     assert!(compared >= 50, "only {compared} signatures compared");
     assert!(
         disagreements.is_empty(),
