@@ -613,7 +613,11 @@ fn handmade_cases(pki: &Pki, dir: &Path) -> Vec<Case> {
     add(
         "handmade-pkcs7-sha1",
         signed_pdf(&sha1, |signed| {
-            std::fs::write(hm.join("digest.bin"), HashSha1::of(signed)).unwrap();
+            std::fs::write(
+                hm.join("digest.bin"),
+                kyso_core::digest::HashAlgorithm::Sha1.digest(signed),
+            )
+            .unwrap();
             attached("digest.bin", &[])
         }),
     );
@@ -751,14 +755,6 @@ fn handmade_cases(pki: &Pki, dir: &Path) -> Vec<Case> {
     }
 
     out
-}
-
-/// SHA-1, for adbe.pkcs7.sha1's content.
-struct HashSha1;
-impl HashSha1 {
-    fn of(data: &[u8]) -> Vec<u8> {
-        kyso_core::digest::HashAlgorithm::Sha1.digest(data)
-    }
 }
 
 /// DSS PAdES over inputs other writers made or rewrote (LibreOffice,

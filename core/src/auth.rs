@@ -162,7 +162,6 @@ pub fn verify(
         ValidationTime {
             now,
             proof_of_existence: Some(now),
-            claimed: None,
         },
     );
     outcome.map_err(|f| AuthError::Certificate(f.finding))?;

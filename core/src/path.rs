@@ -18,8 +18,6 @@ pub struct ValidationTime {
     pub now: DateTime,
     /// A time the signature is proven to have existed at (a timestamp), if any.
     pub proof_of_existence: Option<DateTime>,
-    /// The time the signer claims (signing-time attribute or PDF /M), if any.
-    pub claimed: Option<DateTime>,
 }
 
 /// Why a path was not accepted.
@@ -108,6 +106,29 @@ fn extend(path: &mut Vec<Certificate>, pool: &[Certificate], anchors: &TrustAnch
         path.pop();
     }
     false
+}
+
+/// [`validate`] for a signature's report: the path found goes into
+/// `report.chain`, a failure into `block`. Returns the path when it holds.
+pub(crate) fn validate_into(
+    report: &mut crate::report::SignatureReport,
+    block: crate::report::Block,
+    signer: &Certificate,
+    pool: &[Certificate],
+    anchors: &TrustAnchors,
+    time: ValidationTime,
+) -> Option<CertificationPath> {
+    let (found, outcome) = validate(signer, pool, anchors, time);
+    if let Some(found) = &found {
+        report.chain = found.certificates.iter().map(Certificate::info).collect();
+    }
+    match outcome {
+        Ok(()) => found,
+        Err(f) => {
+            report.fail(block, f.sub_indication, f.finding);
+            None
+        }
+    }
 }
 
 /// Checks that `issuer`'s key made the signature on `cert`.

@@ -461,7 +461,6 @@ fn chain_for(
         kyso_core::path::ValidationTime {
             now,
             proof_of_existence: None,
-            claimed: None,
         },
     );
     match path {

@@ -472,32 +472,22 @@ fn check_signer(
 
     // XCV: the certification path.
     let xcv = Block::X509CertificateValidation;
-    let (found, outcome) = path::validate(
-        &cert,
-        &pool,
-        options.trust_anchors,
-        ValidationTime {
-            now: options.now,
-            proof_of_existence: None,
-            claimed,
-        },
-    );
-    if let Some(found) = &found {
-        report.chain = found.certificates.iter().map(Certificate::info).collect();
-    }
-    if let Err(f) = outcome {
-        return report.fail(xcv, f.sub_indication, f.finding);
-    }
+    let time = ValidationTime {
+        now: options.now,
+        proof_of_existence: None,
+    };
+    let Some(found) = path::validate_into(report, xcv, &cert, &pool, options.trust_anchors, time)
+    else {
+        return;
+    };
     report.pass(
         xcv,
         "CERTIFICATE_CHAIN_VALID",
         "Chuỗi chứng thực tới CA gốc tin cậy hợp lệ tại thời điểm kiểm tra",
         "The certification path to a trusted root is valid at the validation time",
     );
-    if let Some(found) = found {
-        if let Some(f) = path::check_crypto(&found, options.policy, options.now) {
-            f.record(report, xcv);
-        }
+    if let Some(f) = path::check_crypto(&found, options.policy, options.now) {
+        f.record(report, xcv);
     }
 }
 

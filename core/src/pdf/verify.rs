@@ -304,6 +304,15 @@ fn verify_cms(
     m: Option<der::DateTime>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
+    let malformed = |vi: String, en: String| {
+        let mut r = SignatureReport::empty();
+        r.fail(
+            Block::FormatChecking,
+            SubIndication::FormatFailure,
+            Finding::new("PDF_SIGNATURE_MALFORMED", vi, en),
+        );
+        r
+    };
     let hash_failure = |vi: &str, en: &str| {
         let mut r = SignatureReport::empty();
         r.fail(
@@ -352,17 +361,10 @@ fn verify_cms(
         }
         SubFilter::DocTimeStamp => {
             if view.content_type != ID_CT_TST_INFO {
-                let mut r = SignatureReport::empty();
-                r.fail(
-                    Block::FormatChecking,
-                    SubIndication::FormatFailure,
-                    Finding::new(
-                        "PDF_SIGNATURE_MALFORMED",
-                        "Dấu thời gian tài liệu không chứa TSTInfo",
-                        "The document time-stamp does not hold a TSTInfo",
-                    ),
+                return malformed(
+                    "Dấu thời gian tài liệu không chứa TSTInfo".into(),
+                    "The document time-stamp does not hold a TSTInfo".into(),
                 );
-                return r;
             }
             let tst = match view.content.as_deref().map(TstInfo::parse) {
                 Some(Ok(t)) => t,
@@ -371,17 +373,10 @@ fn verify_cms(
                         Some(Err(e)) => e.message(),
                         _ => "no content".into(),
                     };
-                    let mut r = SignatureReport::empty();
-                    r.fail(
-                        Block::FormatChecking,
-                        SubIndication::FormatFailure,
-                        Finding::new(
-                            "PDF_SIGNATURE_MALFORMED",
-                            format!("TSTInfo không đọc được: {why}"),
-                            format!("The TSTInfo cannot be read: {why}"),
-                        ),
+                    return malformed(
+                        format!("TSTInfo không đọc được: {why}"),
+                        format!("The TSTInfo cannot be read: {why}"),
                     );
-                    return r;
                 }
             };
             if tst.hashed_message != byte_range::digest(bytes, range, tst.hash_algorithm) {

@@ -95,25 +95,18 @@ pub(super) fn verify(
         .chain(options.extra_certificates)
         .cloned()
         .collect();
-    let (found, outcome) = path::validate(
+    let time = ValidationTime {
+        now: options.now,
+        proof_of_existence: None,
+    };
+    let block = Block::X509CertificateValidation;
+    path::validate_into(
+        &mut report,
+        block,
         &cert,
         &pool,
         options.trust_anchors,
-        ValidationTime {
-            now: options.now,
-            proof_of_existence: None,
-            claimed: None,
-        },
+        time,
     );
-    if let Some(found) = &found {
-        report.chain = found.certificates.iter().map(Certificate::info).collect();
-    }
-    if let Err(f) = outcome {
-        report.fail(
-            Block::X509CertificateValidation,
-            f.sub_indication,
-            f.finding,
-        );
-    }
     Ok(report)
 }
