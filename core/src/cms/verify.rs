@@ -99,6 +99,9 @@ pub(crate) enum Container {
     Cms,
     /// A PDF signature, with its `/M` if it has one.
     Pdf(Option<DateTime>),
+    /// An RFC 3161 token: its TSTInfo's genTime is the time, no
+    /// signing-time attribute is needed.
+    TimeStamp,
 }
 
 /// Like [`verify_signer_with_digest`], for a signer found in `container`.

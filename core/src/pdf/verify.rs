@@ -14,7 +14,6 @@ use crate::digest::HashAlgorithm;
 use crate::report::{
     Block, Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
 };
-use crate::tsp::{TstInfo, ID_CT_TST_INFO};
 use crate::Localized;
 
 /// What a signature dictionary's `/SubFilter` says its `/Contents` holds.
@@ -304,15 +303,6 @@ fn verify_cms(
     m: Option<der::DateTime>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
-    let malformed = |vi: String, en: String| {
-        let mut r = SignatureReport::empty();
-        r.fail(
-            Block::FormatChecking,
-            SubIndication::FormatFailure,
-            Finding::new("PDF_SIGNATURE_MALFORMED", vi, en),
-        );
-        r
-    };
     let hash_failure = |vi: &str, en: &str| {
         let mut r = SignatureReport::empty();
         r.fail(
@@ -360,73 +350,9 @@ fn verify_cms(
             report
         }
         SubFilter::DocTimeStamp => {
-            if view.content_type != ID_CT_TST_INFO {
-                return malformed(
-                    "Dấu thời gian tài liệu không chứa TSTInfo".into(),
-                    "The document time-stamp does not hold a TSTInfo".into(),
-                );
-            }
-            let tst = match view.content.as_deref().map(TstInfo::parse) {
-                Some(Ok(t)) => t,
-                other => {
-                    let why = match other {
-                        Some(Err(e)) => e.message(),
-                        _ => "no content".into(),
-                    };
-                    return malformed(
-                        format!("TSTInfo không đọc được: {why}"),
-                        format!("The TSTInfo cannot be read: {why}"),
-                    );
-                }
-            };
-            if tst.hashed_message != byte_range::digest(bytes, range, tst.hash_algorithm) {
-                return hash_failure(
-                    "Tài liệu đã bị thay đổi sau khi đóng dấu thời gian (messageImprint không khớp)",
-                    "The document was changed after the time-stamp (message imprint differs)",
-                );
-            }
-            let content = view.content.as_deref().unwrap_or_default();
-            let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report = verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m));
-            report.pass(
-                Block::CryptographicVerification,
-                "MESSAGE_IMPRINT_MATCHES",
-                "messageImprint của dấu thời gian khớp với vùng được ký",
-                "The time-stamp's message imprint matches the signed bytes",
-            );
-            if report.sub_indication.is_none() {
-                if let Err(f) = options.policy.check_digest(tst.hash_algorithm, options.now) {
-                    f.record(&mut report, Block::SignatureAcceptanceValidation);
-                }
-            }
-            // RFC 3161 §2.3: only a TSA's certificate may sign time-stamps.
-            let tsa = report.signer.as_ref().and_then(|info| {
-                view.certificates
-                    .iter()
-                    .find(|c| c.info().sha256 == info.sha256)
-            });
-            if report.sub_indication.is_none() {
-                match tsa {
-                    Some(c) if c.is_time_stamping() => report.pass(
-                        Block::X509CertificateValidation,
-                        "TSA_CERTIFICATE_TIME_STAMPING",
-                        "Chứng thư số của TSA có mục đích id-kp-timeStamping (critical)",
-                        "The TSA certificate has the critical id-kp-timeStamping key purpose",
-                    ),
-                    _ => report.fail(
-                        Block::X509CertificateValidation,
-                        SubIndication::ChainConstraintsFailure,
-                        Finding::new(
-                            "TSA_CERTIFICATE_NOT_TIME_STAMPING",
-                            "Chứng thư số ký dấu thời gian không phải của TSA (thiếu extendedKeyUsage timeStamping critical)",
-                            "The time-stamp's certificate is not a TSA's (no critical timeStamping extended key usage)",
-                        ),
-                    ),
-                }
-            }
+            let covered = |alg: HashAlgorithm| Some(byte_range::digest(bytes, range, alg));
+            let (mut report, _) = crate::tsp::validate_view(view, signer, &covered, options);
             // A document time-stamp proves its own time; it has no level.
-            report.proven_signing_time = Some(tst.gen_time.to_string());
-            report.claimed_signing_time = None;
             report.level = Some("DOC-TIMESTAMP".into());
             report
         }

@@ -38,8 +38,14 @@ pub struct TstInfo {
     pub hash_algorithm: HashAlgorithm,
     /// The digest that was time-stamped.
     pub hashed_message: Vec<u8>,
+    /// The TSA's serial number of this token (big-endian bytes).
+    pub serial: Vec<u8>,
     /// The time the token was generated.
     pub gen_time: DateTime,
+    /// How far `gen_time` may be from UTC, in milliseconds, when the TSA says.
+    pub accuracy_millis: Option<u64>,
+    /// The nonce of the request, echoed (big-endian bytes, no sign byte).
+    pub nonce: Option<Vec<u8>>,
 }
 
 impl TstInfo {
@@ -79,15 +85,62 @@ impl TstInfo {
             .transpose()?
             .filter(|t| t.tag_byte() == Some(0x04))
             .ok_or_else(|| Error::malformed("messageImprint hashedMessage missing"))?;
-        let _serial = next("serialNumber")?;
+        let serial = next("serialNumber")?;
+        if serial.tag_byte() != Some(0x02) {
+            return Err(Error::malformed("TSTInfo serialNumber is not an INTEGER"));
+        }
         let gen_time = generalized_time(next("genTime")?)?;
+        let mut accuracy_millis = None;
+        let mut nonce = None;
+        for field in fields {
+            let field = field?;
+            match field.tag_byte() {
+                Some(0x30) => accuracy_millis = Some(accuracy(field)?),
+                Some(0x02) => nonce = Some(unsigned(field.content).to_vec()),
+                // ordering, tsa, extensions: nothing a verifier needs.
+                _ => {}
+            }
+        }
         Ok(TstInfo {
             policy,
             hash_algorithm,
             hashed_message: hashed.content.to_vec(),
+            serial: unsigned(serial.content).to_vec(),
             gen_time,
+            accuracy_millis,
+            nonce,
         })
     }
+}
+
+/// An INTEGER's magnitude without the sign byte DER adds to keep it positive.
+fn unsigned(content: &[u8]) -> &[u8] {
+    match content {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        other => other,
+    }
+}
+
+/// `Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999)
+/// OPTIONAL, micros [1] INTEGER (1..999) OPTIONAL }`, in milliseconds
+/// (microseconds round up: the bound must not shrink).
+fn accuracy(seq: Tlv<'_>) -> Result<u64, Error> {
+    let mut total: u64 = 0;
+    for part in seq.children() {
+        let part = part?;
+        let content = unsigned(part.content);
+        if content.len() > 4 {
+            return Err(Error::malformed("TSTInfo accuracy out of range"));
+        }
+        let v = content.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        total += match part.tag_byte() {
+            Some(0x02) => v * 1000,
+            Some(0x80) => v,
+            Some(0x81) => v.div_ceil(1000),
+            _ => return Err(Error::malformed("TSTInfo accuracy has an unknown field")),
+        };
+    }
+    Ok(total)
 }
 
 /// GeneralizedTime as TSAs write it: `YYYYMMDDHHMMSS[.f…]Z`. RFC 3161 allows
