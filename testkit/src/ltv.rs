@@ -44,6 +44,8 @@ pub const REVOCATION_REASONS: [&str; 7] = [
 
 /// How long a connection may stay silent before the server gives up on it.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client may take to send its whole request, however it trickles.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// Request line and headers larger than this are refused.
 const MAX_HEAD: usize = 64 * 1024;
 /// Request bodies larger than this are refused (queries are a few hundred bytes).
@@ -55,7 +57,8 @@ const OCSP_MALFORMED: [u8; 5] = [0x30, 0x03, 0x0a, 0x01, 0x01];
 
 /// Picks `n` distinct free TCP ports on 127.0.0.1 (bound together, then
 /// released): the ports the `ltv` set is provisioned with before its
-/// responders start.
+/// responders start. Another process could take one in between; ports come
+/// from the kernel's ephemeral range, where that is unlikely.
 pub fn free_ports(n: usize) -> Result<Vec<u16>, String> {
     let listeners = (0..n)
         .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| format!("bind: {e}")))
@@ -636,8 +639,9 @@ pub fn hanging_server() -> Result<(u16, HangingServer), String> {
                 if flag.load(Ordering::SeqCst) {
                     break;
                 }
-                if let Ok(conn) = conn {
-                    held.push(conn);
+                match conn {
+                    Ok(conn) => held.push(conn),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         })
@@ -788,7 +792,11 @@ fn accept_loop(listener: TcpListener, stop: &AtomicBool, handler: Handler) {
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let Ok(conn) = conn else { continue };
+        let Ok(conn) = conn else {
+            // Out of descriptors or the like: do not spin on it.
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        };
         workers.retain(|w| !w.is_finished());
         let handler = handler.clone();
         if let Ok(w) = std::thread::Builder::new()
@@ -799,7 +807,7 @@ fn accept_loop(listener: TcpListener, stop: &AtomicBool, handler: Handler) {
         }
     }
     drop(listener);
-    // Every connection has I/O timeouts, so this wait is bounded.
+    // Every connection has I/O timeouts and a deadline, so this wait is bounded.
     for w in workers {
         let _ = w.join();
     }
@@ -817,9 +825,14 @@ fn serve(mut conn: TcpStream, handler: &Handler) {
 }
 
 fn read_request(conn: &mut TcpStream) -> Result<Request, Response> {
+    let started = std::time::Instant::now();
+    let late = || Response::text(400, "request too slow");
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(late());
+        }
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i;
         }
@@ -827,6 +840,7 @@ fn read_request(conn: &mut TcpStream) -> Result<Request, Response> {
             return Err(Response::text(413, "request head too large"));
         }
         match conn.read(&mut chunk) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Ok(0) | Err(_) => return Err(Response::text(400, "incomplete request")),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
@@ -863,7 +877,11 @@ fn read_request(conn: &mut TcpStream) -> Result<Request, Response> {
     }
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < length {
+        if started.elapsed() > REQUEST_DEADLINE {
+            return Err(late());
+        }
         match conn.read(&mut chunk) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Ok(0) | Err(_) => return Err(Response::text(400, "incomplete body")),
             Ok(n) => body.extend_from_slice(&chunk[..n]),
         }
