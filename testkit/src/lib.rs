@@ -10,6 +10,10 @@
 //! through [`provision`] and then drive the real `kyso` CLI or agent with the
 //! same `SOFTHSM2_CONF`.
 //!
+//! [`ltv`] serves what long-term signatures need on loopback: a time-stamping
+//! authority, an OCSP responder, CRLs and CA certificates, for the PKI the
+//! `ltv` set provisions.
+//!
 //! [`pdf`] is the one PDF writer of the tests, for files built by hand
 //! (hostile structures, incremental updates a forger would append).
 
@@ -17,6 +21,7 @@
 
 pub mod browser;
 pub mod display;
+pub mod ltv;
 pub mod manifest;
 pub mod names;
 pub mod pdf;
@@ -24,7 +29,7 @@ pub mod pki;
 pub mod softhsm;
 pub mod token;
 
-pub use manifest::{Manifest, SignerEntry};
+pub use manifest::{LtvEntry, Manifest, SignerEntry};
 
 use std::path::Path;
 use std::process::Command;
@@ -32,9 +37,21 @@ use std::process::Command;
 /// Runs the `kyso-testkit` binary found at `exe` to provision `set` into `dir`
 /// and returns its manifest.
 pub fn provision(exe: &Path, dir: &Path, set: &str) -> Result<Manifest, String> {
+    provision_with(exe, dir, set, &[])
+}
+
+/// As [`provision`], with more arguments for the set (the `ltv` set needs
+/// `--responders http://127.0.0.1:PORT --ocsp http://127.0.0.1:PORT2`).
+pub fn provision_with(
+    exe: &Path,
+    dir: &Path,
+    set: &str,
+    extra_args: &[&str],
+) -> Result<Manifest, String> {
     let out = Command::new(exe)
         .args(["provision", "--set", set, "--dir"])
         .arg(dir)
+        .args(extra_args)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     if !out.status.success() {

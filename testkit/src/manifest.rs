@@ -23,6 +23,57 @@ pub struct Manifest {
     pub tokens: Vec<TokenEntry>,
     /// Every signer, on a token or in software.
     pub signers: Vec<SignerEntry>,
+    /// The long-term-signature infrastructure (set `ltv` only): TSA, OCSP
+    /// responder, CRLs and CA keys, served by [`crate::ltv::Responders`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ltv: Option<LtvEntry>,
+}
+
+/// What the `ltv` set adds: where its responders listen, the URLs its
+/// certificates point at, and the keys and CA databases the responders use.
+/// Every URL is on 127.0.0.1.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LtvEntry {
+    /// `http://127.0.0.1:PORT`: the HTTP front (TSA, CRLs, CA certificates).
+    pub base_url: String,
+    /// `{base_url}/tsa`: RFC 3161 over HTTP.
+    pub tsa_url: String,
+    /// `http://127.0.0.1:PORT2`: the OCSP responder (RFC 6960, POST or GET).
+    pub ocsp_url: String,
+    /// `{base_url}/crl/root.crl`: the root's CRL (DER), covering the intermediate.
+    pub root_crl_url: String,
+    /// `{base_url}/crl/intermediate.crl`: the intermediate's CRL (DER), covering
+    /// the signers, the TSA and the OCSP responder.
+    pub intermediate_crl_url: String,
+    /// `{base_url}/ca/root.cer`: the root certificate (DER).
+    pub root_cert_url: String,
+    /// `{base_url}/ca/intermediate.cer`: the intermediate certificate (DER), the
+    /// signers' caIssuers.
+    pub intermediate_cert_url: String,
+    /// The policy OID the TSA stamps under.
+    pub tsa_policy: String,
+    /// The root's key, PKCS#8 PEM (signs the root CRL).
+    pub root_key_pem: PathBuf,
+    /// The intermediate's key, PKCS#8 PEM (signs the intermediate CRL).
+    pub intermediate_key_pem: PathBuf,
+    /// The TSA certificate, PEM: critical EKU timeStamping, issued by the intermediate.
+    pub tsa_cert_pem: PathBuf,
+    /// The TSA key, PKCS#8 PEM.
+    pub tsa_key_pem: PathBuf,
+    /// The delegated OCSP responder's certificate, PEM: EKU OCSPSigning and
+    /// ocsp-nocheck, issued by the intermediate.
+    pub ocsp_cert_pem: PathBuf,
+    /// The OCSP responder's key, PKCS#8 PEM.
+    pub ocsp_key_pem: PathBuf,
+    /// OpenSSL CA database of the root (lists the intermediate).
+    pub root_index: PathBuf,
+    /// OpenSSL CA database of the intermediate (lists every certificate it
+    /// issued: signers, TSA, OCSP responder).
+    pub intermediate_index: PathBuf,
+    /// Where the responders keep their state: OpenSSL configurations, serial
+    /// and CRL number files, the current CRLs (`crl/*.crl`).
+    pub state_dir: PathBuf,
 }
 
 /// One initialised token.

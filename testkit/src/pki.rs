@@ -1,11 +1,13 @@
 //! A software test PKI: root → intermediate → signers, issued the way Vietnamese
 //! CAs issue them (RSA CA keys, SHA-256, keyCertSign on CAs, nonRepudiation on
-//! signers, subject and authority key identifiers).
+//! signers, subject and authority key identifiers), and, for long-term
+//! signatures, with the pointers a relying party follows to check status:
+//! authority information access (OCSP, caIssuers) and CRL distribution points.
 
 use std::time::Duration;
 
 use const_oid::AssociatedOid;
-use der::asn1::OctetString;
+use der::asn1::{Ia5String, Null, ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
@@ -15,8 +17,11 @@ use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::certificate::TbsCertificate;
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
+    CrlDistributionPoints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
 };
 use x509_cert::ext::{Criticality, Extension, ToExtension};
 use x509_cert::name::Name;
@@ -26,6 +31,9 @@ use x509_cert::time::{Time, Validity};
 use kyso_core::{Certificate, Localized};
 
 /// What kind of certificate to issue.
+///
+/// Build one with [`CertProfile::end_entity`] or [`CertProfile::ca`] and set
+/// the optional fields with `..` so callers keep compiling when fields are added.
 #[derive(Clone, Debug)]
 pub struct CertProfile {
     /// The subject's distinguished name.
@@ -39,6 +47,87 @@ pub struct CertProfile {
     pub not_before: u64,
     /// Seconds since the Unix epoch.
     pub not_after: u64,
+    /// Extended key usage, absent when `None`.
+    pub extended_key_usage: Option<KeyPurposes>,
+    /// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): a delegated OCSP responder's
+    /// own status is not to be checked.
+    pub ocsp_nocheck: bool,
+    /// Where relying parties find the issuer and the status of this certificate.
+    pub urls: Urls,
+}
+
+/// An extended key usage extension: key purposes and whether it is critical.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPurposes {
+    /// The key purpose OIDs.
+    pub oids: Vec<ObjectIdentifier>,
+    /// Marks the extension critical.
+    pub critical: bool,
+}
+
+/// The status pointers of a certificate; each `None` leaves its part out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Urls {
+    /// Authority information access, id-ad-ocsp: the OCSP responder.
+    pub ocsp: Option<String>,
+    /// Authority information access, id-ad-caIssuers: the issuer's certificate (DER).
+    pub ca_issuers: Option<String>,
+    /// CRL distribution point (one full name): the issuer's CRL (DER).
+    pub crl: Option<String>,
+}
+
+/// id-kp-timeStamping: the only key purpose a TSA certificate may carry (RFC 3161 §2.3).
+pub const ID_KP_TIME_STAMPING: ObjectIdentifier = const_oid::db::rfc5280::ID_KP_TIME_STAMPING;
+/// id-kp-OCSPSigning: a responder the CA delegated OCSP signing to (RFC 6960 §4.2.2.2).
+pub const ID_KP_OCSP_SIGNING: ObjectIdentifier = const_oid::db::rfc5280::ID_KP_OCSP_SIGNING;
+/// id-pkix-ocsp-nocheck, the extension whose value is NULL.
+pub const ID_PKIX_OCSP_NOCHECK: ObjectIdentifier = const_oid::db::rfc6960::ID_PKIX_OCSP_NOCHECK;
+
+impl KeyPurposes {
+    /// A TSA's: critical id-kp-timeStamping, as RFC 3161 requires.
+    pub fn time_stamping() -> Self {
+        KeyPurposes {
+            oids: vec![ID_KP_TIME_STAMPING],
+            critical: true,
+        }
+    }
+
+    /// A delegated OCSP responder's: id-kp-OCSPSigning, not critical.
+    pub fn ocsp_signing() -> Self {
+        KeyPurposes {
+            oids: vec![ID_KP_OCSP_SIGNING],
+            critical: false,
+        }
+    }
+}
+
+impl CertProfile {
+    /// An end entity with `key_usage`, no extended key usage and no status pointers.
+    pub fn end_entity(subject: Name, key_usage: KeyUsage, not_before: u64, not_after: u64) -> Self {
+        CertProfile {
+            subject,
+            ca: false,
+            key_usage,
+            not_before,
+            not_after,
+            extended_key_usage: None,
+            ocsp_nocheck: false,
+            urls: Urls::default(),
+        }
+    }
+
+    /// A CA (keyCertSign, cRLSign) without status pointers.
+    pub fn ca(subject: Name, not_before: u64, not_after: u64) -> Self {
+        CertProfile {
+            ca: true,
+            ..Self::end_entity(
+                subject,
+                KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+                not_before,
+                not_after,
+            )
+        }
+    }
 }
 
 /// A certification authority with its key in memory.
@@ -61,19 +150,20 @@ const DAY: u64 = 86_400;
 impl TestPki {
     /// A fresh PKI valid from a day before `now` for ten years.
     pub fn generate(now: u64) -> Result<Self, String> {
+        Self::generate_with(now, None)
+    }
+
+    /// As [`TestPki::generate`], the intermediate carrying `intermediate_urls`
+    /// (the root's CRL and certificate, as a relying party needs them to check
+    /// the intermediate).
+    pub fn generate_with(now: u64, intermediate_urls: Option<&Urls>) -> Result<Self, String> {
         let root_key = SigningKey::<Sha256>::new(PrivateKey::generate());
         let root_name = crate::names::name(&[
             ("C", "VN"),
             ("O", "Kyso Thử nghiệm"),
             ("CN", "Kyso Test Root CA G2"),
         ]);
-        let root_profile = CertProfile {
-            subject: root_name.clone(),
-            ca: true,
-            key_usage: KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
-            not_before: now - DAY,
-            not_after: now + 3650 * DAY,
-        };
+        let root_profile = CertProfile::ca(root_name.clone(), now - DAY, now + 3650 * DAY);
         let root_spki = spki_of(&root_key)?;
         let root_cert = issue(&root_key, &root_name, &root_spki, &root_spki, &root_profile)?;
         let root = Ca {
@@ -90,6 +180,7 @@ impl TestPki {
             ]),
             not_before: now - DAY,
             not_after: now + 3000 * DAY,
+            urls: intermediate_urls.cloned().unwrap_or_default(),
             ..root_profile
         };
         let intermediate = Ca {
@@ -117,7 +208,8 @@ impl Ca {
         issue(&self.key, &issuer, &issuer_spki, spki, profile)
     }
 
-    /// The CA key as PKCS#8 PEM (for tools that issue more certificates).
+    /// The CA key as PKCS#8 PEM, for tools that issue more certificates or
+    /// sign CRLs and OCSP responses (`openssl ca -gencrl`, `openssl ocsp`).
     pub fn key_pem(&self) -> Result<String, String> {
         self.key
             .as_ref()
@@ -187,6 +279,26 @@ fn ext<E: Criticality + AssociatedOid + Encode>(
         .map_err(|e| format!("extension: {e}"))
 }
 
+/// An extension whose criticality the profile decides (x509-cert fixes it per type).
+fn raw_ext(
+    oid: ObjectIdentifier,
+    critical: bool,
+    value: &impl Encode,
+) -> Result<Extension, String> {
+    Ok(Extension {
+        extn_id: oid,
+        critical,
+        extn_value: OctetString::new(value.to_der().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?,
+    })
+}
+
+fn uri(url: &str) -> Result<GeneralName, String> {
+    Ia5String::new(url)
+        .map(GeneralName::UniformResourceIdentifier)
+        .map_err(|e| format!("URL {url}: {e}"))
+}
+
 fn issue(
     key: &SigningKey<Sha256>,
     issuer: &Name,
@@ -219,6 +331,45 @@ fn issue(
                 authority_cert_issuer: None,
                 authority_cert_serial_number: None,
             },
+        )?);
+    }
+    if let Some(eku) = &profile.extended_key_usage {
+        extensions.push(raw_ext(
+            ExtendedKeyUsage::OID,
+            eku.critical,
+            &ExtendedKeyUsage(eku.oids.clone()),
+        )?);
+    }
+    if profile.ocsp_nocheck {
+        extensions.push(raw_ext(ID_PKIX_OCSP_NOCHECK, false, &Null)?);
+    }
+    let access: Vec<AccessDescription> = [
+        (const_oid::db::rfc5280::ID_AD_OCSP, &profile.urls.ocsp),
+        (
+            const_oid::db::rfc5280::ID_AD_CA_ISSUERS,
+            &profile.urls.ca_issuers,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(method, url)| url.as_ref().map(|u| (method, u)))
+    .map(|(access_method, url)| {
+        Ok(AccessDescription {
+            access_method,
+            access_location: uri(url)?,
+        })
+    })
+    .collect::<Result<_, String>>()?;
+    if !access.is_empty() {
+        extensions.push(ext(subject, AuthorityInfoAccessSyntax(access))?);
+    }
+    if let Some(crl) = &profile.urls.crl {
+        extensions.push(ext(
+            subject,
+            CrlDistributionPoints(vec![DistributionPoint {
+                distribution_point: Some(DistributionPointName::FullName(vec![uri(crl)?])),
+                reasons: None,
+                crl_issuer: None,
+            }]),
         )?);
     }
     let validity = Validity::new(time(profile.not_before)?, time(profile.not_after)?);
