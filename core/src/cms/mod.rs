@@ -6,6 +6,7 @@ pub mod ess;
 mod parse;
 pub mod signed_attrs;
 mod signed_data;
+pub mod unsigned_attrs;
 mod verify;
 
 pub use parse::{SignedDataView, SignerView};

@@ -10,14 +10,15 @@ use crate::digest::HashAlgorithm;
 use crate::path::{self, ValidationTime};
 use crate::policy::CryptoPolicy;
 use crate::public_key::Signed;
-use crate::report::{Block, Finding, SignatureReport, SubIndication, ValidationReport};
+use crate::report::{
+    Block, Finding, SignatureReport, SubIndication, TimestampReport, ValidationReport,
+};
+use crate::tsp::TimestampKind;
 use crate::signature_scheme::{digest_name, SignatureAlgorithm};
 use crate::time::DateTime;
 use crate::{Certificate, Localized, TrustAnchors};
 
-/// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
-const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+use super::unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN;
 
 /// What a verification is checked against.
 #[derive(Clone, Copy, Debug)]
@@ -424,22 +425,10 @@ fn check_signer(
         "The signature has signed attributes (message-digest)",
     );
 
-    // SAV: the level reached and the cryptographic constraints.
-    let has_timestamp = info
-        .unsigned_attrs
-        .as_ref()
-        .is_some_and(|u| u.iter().any(|a| a.oid == ID_AA_SIGNATURE_TIME_STAMP_TOKEN));
+    // SAV: the level reached, signature time-stamps and the cryptographic
+    // constraints.
     report.level = Some(if has_signing_cert_v2 { "B-B" } else { "CMS" }.into());
-    if has_timestamp {
-        report.warn(
-            sav,
-            Finding::new(
-                "TIMESTAMP_NOT_VALIDATED",
-                "Có dấu thời gian nhưng chưa được kiểm tra",
-                "A signature timestamp is present but was not validated",
-            ),
-        );
-    }
+    let proof_of_existence = signature_timestamps(info, options, report);
     let key = key.expect("the key verified the signature");
     let mut digests = vec![digest_alg];
     if let Some(d) = sig_alg.digest.filter(|d| *d != digest_alg) {
@@ -477,7 +466,7 @@ fn check_signer(
     let xcv = Block::X509CertificateValidation;
     let time = ValidationTime {
         now: options.now,
-        proof_of_existence: None,
+        proof_of_existence,
     };
     let Some(found) = path::validate_into(report, xcv, &cert, &pool, options.trust_anchors, time)
     else {
@@ -492,6 +481,64 @@ fn check_signer(
     if let Some(f) = path::check_crypto(&found, options.policy, options.now) {
         f.record(report, xcv);
     }
+}
+
+/// Validates each signature-time-stamp of `info` (EN 319 102-1 §5.4): the
+/// earliest that holds is the signature's proof of existence, and makes the
+/// level B-T. A token that does not hold proves nothing: it is listed with
+/// its failure and warned about, and the signature is judged without it.
+fn signature_timestamps(
+    info: &cms::signed_data::SignerInfo,
+    options: &VerifyOptions<'_>,
+    report: &mut SignatureReport,
+) -> Option<DateTime> {
+    let tokens = super::unsigned_attrs::values_of(info, ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+        .unwrap_or_default();
+    let value = info.signature.as_bytes();
+    let covered = |alg: HashAlgorithm| Some(alg.digest(value));
+    let mut best: Option<DateTime> = None;
+    for token in tokens {
+        let (token_report, tst) = crate::tsp::validate(&token, &covered, options);
+        let entry = TimestampReport::from_report(TimestampKind::Signature, &token_report);
+        match (token_report.sub_indication, tst) {
+            (None, Some(tst)) => {
+                if best.is_none_or(|b| tst.gen_time < b) {
+                    best = Some(tst.gen_time);
+                }
+            }
+            _ => {
+                let why = token_report.errors.first();
+                report.warn(
+                    Block::SignatureAcceptanceValidation,
+                    Finding::new(
+                        "TIMESTAMP_INVALID",
+                        format!(
+                            "Dấu thời gian trên chữ ký không hợp lệ và bị bỏ qua: {}",
+                            why.map_or("", |f| f.message_vi.as_str())
+                        ),
+                        format!(
+                            "A signature time-stamp does not hold and is ignored: {}",
+                            why.map_or("", |f| f.message.as_str())
+                        ),
+                    ),
+                );
+            }
+        }
+        report.timestamps.push(entry);
+    }
+    if let Some(t) = best {
+        report.proven_signing_time = Some(t.to_string());
+        if report.level.as_deref() == Some("B-B") {
+            report.level = Some("B-T".into());
+        }
+        report.pass(
+            Block::SignatureAcceptanceValidation,
+            "SIGNATURE_TIMESTAMP_VALID",
+            &format!("Dấu thời gian hợp lệ chứng minh chữ ký đã tồn tại lúc {t}"),
+            &format!("A valid time-stamp proves the signature existed at {t}"),
+        );
+    }
+    best
 }
 
 /// Whether a SignerIdentifier names `cert`.

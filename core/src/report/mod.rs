@@ -176,6 +176,9 @@ pub struct SignatureReport {
     /// For a PDF signature: byte coverage, the revision signed, later changes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pdf: Option<PdfSignatureDetails>,
+    /// The time-stamps that cover this signature, in the order found.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub timestamps: Vec<TimestampReport>,
     /// The detailed report: each building block of ETSI EN 319 102-1 §5.2 the
     /// validation ran, with every constraint checked. Left out of the simple
     /// report ([`ValidationReport::simple`]).
@@ -199,6 +202,7 @@ impl SignatureReport {
             warnings: Vec::new(),
             pdf: None,
             validation: Vec::new(),
+            timestamps: Vec::new(),
         }
     }
 
@@ -254,6 +258,42 @@ impl SignatureReport {
             message: finding.message.clone(),
             message_vi: finding.message_vi.clone(),
         });
+    }
+}
+
+/// One time-stamp over a signature: what it proves and whether it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimestampReport {
+    /// Signature, document or archive time-stamp.
+    pub kind: crate::tsp::TimestampKind,
+    /// The token's own verdict (imprint, signature, TSA path).
+    pub indication: Indication,
+    /// Why the token does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_indication: Option<SubIndication>,
+    /// The TSTInfo's genTime, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gen_time: Option<String>,
+    /// The TSA's certificate, when it was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsa: Option<CertificateInfo>,
+    /// What made the token fail.
+    pub errors: Vec<Finding>,
+}
+
+impl TimestampReport {
+    /// Condenses the full report on a token into what the signature's
+    /// report shows.
+    pub(crate) fn from_report(kind: crate::tsp::TimestampKind, r: &SignatureReport) -> Self {
+        TimestampReport {
+            kind,
+            indication: r.indication,
+            sub_indication: r.sub_indication,
+            gen_time: r.proven_signing_time.clone(),
+            tsa: r.signer.clone(),
+            errors: r.errors.clone(),
+        }
     }
 }
 
