@@ -1,8 +1,9 @@
 //! GeneralizedTime as signers and responders write it.
 //!
 //! `der`'s `GeneralizedTime` is DER-strict and refuses fractional seconds,
-//! which RFC 3161 allows in a TSTInfo's genTime and which OCSP responders in
-//! the field put in producedAt and thisUpdate.
+//! which RFC 3161 allows in a TSTInfo's genTime. OCSP's producedAt,
+//! thisUpdate and revocationTime are read with the same leniency: a
+//! fraction says nothing a report would show.
 
 use super::Tlv;
 use crate::time::DateTime;

@@ -26,9 +26,10 @@
 //! The framing is read with [`Tlv`] and the parts with `x509-cert`'s types,
 //! rather than decoding `x509_cert::crl::CertificateList` whole: its
 //! `TbsCertList` makes the version mandatory, so a v1 CRL (no version,
-//! still issued by OpenSSL when there are no extensions) would not decode,
-//! and its `IssuingDistributionPoint` names the wrong OID. Entries are read
-//! field by field because CA CRLs run to hundreds of thousands of them.
+//! still what OpenSSL issues when there are no extensions) would not
+//! decode, and its entries' serials go through the RFC 5280 length check,
+//! so one over-long serial, which some CAs issued, would make the whole
+//! list unreadable. Here a serial is kept as the INTEGER's bytes.
 
 use core::ops::Range;
 
@@ -202,6 +203,8 @@ impl Crl {
         let value = ext.extn_value.as_bytes();
         match ext.extn_id {
             ID_CE_DELTA_CRL_INDICATOR => return Err(CrlError::DeltaUnsupported),
+            // Matched by OID here: x509-cert gives its IssuingDistributionPoint
+            // type the OID of subjectInfoAccess, so get_extension would miss it.
             ID_CE_ISSUING_DISTRIBUTION_POINT => self.scope = Scope::from_extension(value)?,
             ID_CE_CRL_NUMBER => {
                 let number = Tlv::parse_exact(value)?;

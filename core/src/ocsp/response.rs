@@ -140,6 +140,11 @@ impl OcspResponse {
             ));
         }
         let basic = tagged(next(&mut parts, "response")?, 0x04, "response")?;
+        if parts.next().is_some() || fields.next().is_some() {
+            return Err(OcspError::Malformed(
+                "unexpected field in OCSPResponse".into(),
+            ));
+        }
         let mut response = Self::from_basic(basic.content)?;
         response.der = der.to_vec();
         Ok(response)

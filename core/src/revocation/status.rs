@@ -145,7 +145,7 @@ impl RevocationReason {
         let tlv = crate::asn1::Tlv::parse_exact(der)?;
         match (tlv.tag_byte(), tlv.content) {
             (Some(0x0a), [code]) => Ok(Self::from_code(u32::from(*code))),
-            (Some(0x0a), _) => Ok(None),
+            (Some(0x0a), [_, _, ..]) => Ok(None),
             _ => Err(crate::Error::malformed("CRLReason is not an ENUMERATED")),
         }
     }
@@ -177,5 +177,6 @@ mod tests {
         );
         assert!(RevocationReason::from_der(&[0x02, 0x01, 0x01]).is_err());
         assert!(RevocationReason::from_der(&[0x0a, 0x05]).is_err());
+        assert!(RevocationReason::from_der(&[0x0a, 0x00]).is_err());
     }
 }
