@@ -7,6 +7,9 @@
 //! - [`cms`]: CAdES signed attributes, SignedData assembly around a signature
 //!   made on a token, DER/BER parsing and verification;
 //! - [`cert`]: certificate facts with Vietnamese identifiers (MST, CCCD…);
+//! - [`ocsp`]: OCSP requests and responses, and who may sign them;
+//! - [`crl`]: certificate revocation lists;
+//! - [`revocation`]: which OCSP response or CRL tells a certificate's status;
 //! - [`path`]: certification path building and validation;
 //! - [`policy`]: the cryptographic constraints (acceptable algorithms, key
 //!   sizes, and until when);
@@ -25,14 +28,17 @@ pub mod asn1;
 pub mod auth;
 pub mod cert;
 pub mod cms;
+pub mod crl;
 pub mod digest;
 mod error;
 pub mod lang;
+pub mod ocsp;
 pub mod path;
 pub mod pdf;
 pub mod policy;
 pub mod public_key;
 pub mod report;
+pub mod revocation;
 pub mod signature_scheme;
 pub mod time;
 pub mod trust;

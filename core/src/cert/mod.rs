@@ -1,6 +1,7 @@
 //! X.509 certificates: parsing (DER or PEM), the facts a signer or verifier shows,
 //! and the extensions path validation needs.
 
+mod access;
 mod identifiers;
 mod info;
 pub mod name;

@@ -20,6 +20,7 @@
 use der::asn1::ObjectIdentifier;
 use der::Decode;
 
+use crate::asn1::time::generalized_time;
 use crate::asn1::Tlv;
 use crate::digest::HashAlgorithm;
 use crate::time::DateTime;
@@ -141,33 +142,6 @@ fn accuracy(seq: Tlv<'_>) -> Result<u64, Error> {
         };
     }
     Ok(total)
-}
-
-/// GeneralizedTime as TSAs write it: `YYYYMMDDHHMMSS[.f…]Z`. RFC 3161 allows
-/// the fraction (DER's GeneralizedTime does not); it is below what a report
-/// shows, so it is dropped.
-fn generalized_time(tlv: Tlv<'_>) -> Result<DateTime, Error> {
-    let bad = || Error::malformed("genTime is not a GeneralizedTime");
-    if tlv.tag_byte() != Some(0x18) {
-        return Err(bad());
-    }
-    let text = std::str::from_utf8(tlv.content).map_err(|_| bad())?;
-    let text = text.strip_suffix('Z').ok_or_else(bad)?;
-    let whole = text.split('.').next().unwrap_or_default();
-    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    let n = |r: core::ops::Range<usize>| whole[r].parse::<u16>().map_err(|_| bad());
-    let small = |r| n(r).map(|v| v as u8);
-    DateTime::new(
-        n(0..4)?,
-        small(4..6)?,
-        small(6..8)?,
-        small(8..10)?,
-        small(10..12)?,
-        small(12..14)?,
-    )
-    .map_err(|_| bad())
 }
 
 #[cfg(test)]
