@@ -70,6 +70,7 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         content: content.as_deref(),
         extra_certificates: &[],
         policy: &policy,
+        revocation: &[],
     };
     let report = if is_pdf {
         kyso_core::pdf::verify(&bytes, &options)

@@ -39,6 +39,7 @@ fn verdict(p7s: &[u8]) -> (String, Option<String>) {
             content: Some(b"to khai"),
             extra_certificates: &[],
             policy: kyso_core::policy::CryptoPolicy::etsi_default(),
+            revocation: &[],
         },
     );
     let s = &report.signatures[0];

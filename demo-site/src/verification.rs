@@ -53,6 +53,7 @@ impl Verifier {
                 content: None,
                 extra_certificates: &[],
                 policy: kyso_core::policy::CryptoPolicy::etsi_default(),
+                revocation: &[],
             },
         )
         .simple()

@@ -128,6 +128,7 @@ pub fn verify_cms(
             content: (!content.is_empty()).then_some(content),
             extra_certificates: &[],
             policy: CryptoPolicy::etsi_default(),
+            revocation: &[],
         },
     );
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))
@@ -166,6 +167,7 @@ pub fn verify_cms_digest(
         content: None,
         extra_certificates: &[],
         policy: CryptoPolicy::etsi_default(),
+        revocation: &[],
     };
     let report = match SignedDataView::parse(signature) {
         Ok(view) => {

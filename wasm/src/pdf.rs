@@ -155,6 +155,7 @@ pub fn verify_pdf(pdf: &[u8], anchors_pem: &str, now_ms: f64) -> Result<String, 
             content: None,
             extra_certificates: &[],
             policy: kyso_core::policy::CryptoPolicy::etsi_default(),
+            revocation: &[],
         },
     );
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))

@@ -9,6 +9,9 @@ use der::Decode;
 use crate::asn1::{to_der, Tlv};
 use crate::{Certificate, Error};
 
+/// id-ri-ocsp-response (1.3.6.1.5.5.7.16.2, RFC 5940), as its DER TLV.
+const ID_RI_OCSP_RESPONSE_DER: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x10, 0x02];
+
 /// A parsed SignedData.
 #[derive(Clone, Debug)]
 pub struct SignedDataView {
@@ -18,6 +21,11 @@ pub struct SignedDataView {
     pub content: Option<Vec<u8>>,
     /// The certificates carried in the SignedData that could be parsed.
     pub certificates: Vec<Certificate>,
+    /// `crls` (RFC 5652 §10.2.1): the CertificateLists carried, DER.
+    pub crls: Vec<Vec<u8>>,
+    /// `crls` entries of the other format id-ri-ocsp-response (RFC 5940
+    /// §4.1): OCSPResponses carried, DER.
+    pub ocsp_responses: Vec<Vec<u8>>,
     /// Every SignerInfo, in order.
     pub signers: Vec<SignerView>,
 }
@@ -86,6 +94,8 @@ impl SignedDataView {
         };
 
         let mut certificates = Vec::new();
+        let mut crls = Vec::new();
+        let mut ocsp_responses = Vec::new();
         let mut signer_infos = None;
         for field in fields {
             let field = field?;
@@ -101,7 +111,26 @@ impl SignedDataView {
                         }
                     }
                 }
-                Some(0xa1) => {} // CRLs: revocation is checked elsewhere.
+                Some(0xa1) => {
+                    for choice in field.children() {
+                        let choice = choice?;
+                        match choice.tag_byte() {
+                            Some(0x30) => crls.push(choice.raw.to_vec()),
+                            // [1] IMPLICIT OtherRevocationInfoFormat.
+                            Some(0xa1) => {
+                                let mut parts = choice.children();
+                                let format = parts.next().transpose()?;
+                                let info = parts.next().transpose()?;
+                                if let (Some(format), Some(info)) = (format, info) {
+                                    if format.raw == ID_RI_OCSP_RESPONSE_DER {
+                                        ocsp_responses.push(info.raw.to_vec());
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
                 Some(0x31) => signer_infos = Some(field),
                 _ => return Err(Error::malformed("unexpected field in SignedData")),
             }
@@ -116,6 +145,8 @@ impl SignedDataView {
             content_type,
             content,
             certificates,
+            crls,
+            ocsp_responses,
             signers,
         })
     }

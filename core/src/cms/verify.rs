@@ -16,6 +16,7 @@ use crate::report::{
 use crate::tsp::TimestampKind;
 use crate::signature_scheme::{digest_name, SignatureAlgorithm};
 use crate::time::DateTime;
+use crate::revocation::{Origin, RevocationData};
 use crate::{Certificate, Localized, TrustAnchors};
 
 use super::unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN;
@@ -36,6 +37,11 @@ pub struct VerifyOptions<'a> {
     /// Which algorithms and key sizes are acceptable, and until when
     /// ([`CryptoPolicy::etsi_default`] unless an agency loads its own).
     pub policy: &'a CryptoPolicy,
+    /// Revocation data from outside the signature, with where it came
+    /// from: a PDF's `/DSS`, or answers fetched online when the caller
+    /// allows it. The signature's own (CMS `crls`, revocation-values) is
+    /// always read first.
+    pub revocation: &'a [(RevocationData, Origin)],
 }
 
 /// Verifies every signer of a CMS SignedData (`.p7s`, DER or BER).
@@ -49,7 +55,7 @@ pub struct VerifyOptions<'a> {
 /// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
 /// let report = cms::verify(b"garbage", &cms::VerifyOptions {
 ///     trust_anchors: &anchors, now, content: None, extra_certificates: &[],
-///     policy: kyso_core::policy::CryptoPolicy::etsi_default(),
+///     policy: kyso_core::policy::CryptoPolicy::etsi_default(), revocation: &[],
 /// });
 /// assert_eq!(report.indication, Indication::TotalFailed);
 /// ```
@@ -122,16 +128,6 @@ pub(crate) fn verify_signer_at(
         container,
         &mut report,
     );
-    if report.sub_indication.is_none() {
-        report.warn(
-            Block::X509CertificateValidation,
-            Finding::new(
-                "REVOCATION_NOT_CHECKED",
-                "Chưa kiểm tra tình trạng thu hồi (OCSP/CRL) của chứng thư số",
-                "Revocation status (OCSP/CRL) was not checked",
-            ),
-        );
-    }
     report
 }
 
@@ -163,9 +159,11 @@ fn check_signer(
     );
 
     // ISC: identify the signer's certificate.
+    let embedded = embedded_validation_data(view, info);
     let pool: Vec<Certificate> = view
         .certificates
         .iter()
+        .chain(&embedded.certificates)
         .chain(options.extra_certificates)
         .chain(options.trust_anchors.iter())
         .cloned()
@@ -480,6 +478,64 @@ fn check_signer(
     );
     if let Some(f) = path::check_crypto(&found, options.policy, options.now) {
         f.record(report, xcv);
+    }
+
+    // XCV: revocation, the signature's own data first.
+    let mut sources = vec![(&embedded.revocation, Origin::Signature)];
+    sources.extend(options.revocation.iter().map(|(d, o)| (d, *o)));
+    let status = crate::revocation::check_path(report, &found, &sources, proof_of_existence);
+    if status.embedded_complete && report.level.as_deref() == Some("B-T") {
+        report.level = Some("B-LT".into());
+    }
+}
+
+/// What a CAdES signature carries for verifiers who are offline: the
+/// certificate-values and revocation-values attributes and the SignedData's
+/// own `crls`.
+struct EmbeddedValidationData {
+    certificates: Vec<Certificate>,
+    revocation: RevocationData,
+}
+
+fn embedded_validation_data(
+    view: &SignedDataView,
+    info: &cms::signed_data::SignerInfo,
+) -> EmbeddedValidationData {
+    use super::unsigned_attrs::{ID_AA_ETS_CERT_VALUES, ID_AA_ETS_REVOCATION_VALUES};
+    let mut certificates = Vec::new();
+    for seq in super::unsigned_attrs::values_of(info, ID_AA_ETS_CERT_VALUES).unwrap_or_default() {
+        if let Ok(seq) = crate::asn1::Tlv::parse_exact(&seq) {
+            for cert in seq.children().flatten() {
+                if let Ok(c) = Certificate::from_der(cert.raw) {
+                    certificates.push(c);
+                }
+            }
+        }
+    }
+    let mut crls = view.crls.clone();
+    let mut ocsp = view.ocsp_responses.clone();
+    for values in
+        super::unsigned_attrs::values_of(info, ID_AA_ETS_REVOCATION_VALUES).unwrap_or_default()
+    {
+        let Ok(seq) = crate::asn1::Tlv::parse_exact(&values) else {
+            continue;
+        };
+        for part in seq.children().flatten() {
+            let list = match part.tag_byte() {
+                Some(0xa0) => &mut crls,
+                Some(0xa1) => &mut ocsp,
+                _ => continue,
+            };
+            if let Ok(inner) = crate::asn1::Tlv::parse_exact(part.content) {
+                list.extend(inner.children().flatten().map(|t| t.raw.to_vec()));
+            }
+        }
+    }
+    // Unreadable items prove nothing; the validation reports what it used.
+    let (revocation, _) = RevocationData::from_der(ocsp, crls);
+    EmbeddedValidationData {
+        certificates,
+        revocation,
     }
 }
 

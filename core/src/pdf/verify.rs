@@ -43,7 +43,7 @@ enum SubFilter {
 /// let anchors = TrustAnchors::bundled();
 /// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
 /// let options = VerifyOptions { trust_anchors: &anchors, now, content: None, extra_certificates: &[],
-///     policy: kyso_core::policy::CryptoPolicy::etsi_default() };
+///     policy: kyso_core::policy::CryptoPolicy::etsi_default(), revocation: &[] };
 /// let report = pdf::verify(b"%PDF-1.7 truncated", &options);
 /// assert_eq!(report.indication, Indication::TotalFailed);
 /// ```

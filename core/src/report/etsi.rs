@@ -34,7 +34,7 @@ impl ValidationReport {
     /// let now = kyso_core::time::from_unix(1_764_000_000).unwrap();
     /// let report = cms::verify(b"garbage", &cms::VerifyOptions {
     ///     trust_anchors: &anchors, now, content: None, extra_certificates: &[],
-    ///     policy: CryptoPolicy::etsi_default(),
+    ///     policy: CryptoPolicy::etsi_default(), revocation: &[],
     /// });
     /// let xml = report.to_etsi_xml();
     /// assert!(xml.contains("urn:etsi:019102:mainindication:total-failed"));

@@ -72,6 +72,12 @@ pub enum SubIndication {
     SignedDataNotFound,
     /// Revocation data is not available yet: validate again later.
     TryLater,
+    /// The signing certificate is revoked and nothing proves the signature
+    /// existed before the revocation.
+    RevokedNoPoe,
+    /// A CA certificate of the path is revoked and nothing proves the
+    /// signature existed before the revocation.
+    RevokedCaNoPoe,
 }
 
 impl SubIndication {
@@ -105,6 +111,8 @@ impl SubIndication {
             OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
             SignedDataNotFound => "SIGNED_DATA_NOT_FOUND",
             TryLater => "TRY_LATER",
+            RevokedNoPoe => "REVOKED_NO_POE",
+            RevokedCaNoPoe => "REVOKED_CA_NO_POE",
         }
     }
 }
@@ -179,6 +187,10 @@ pub struct SignatureReport {
     /// The time-stamps that cover this signature, in the order found.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub timestamps: Vec<TimestampReport>,
+    /// The revocation status found for each certificate of the path, and
+    /// where it came from.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub revocation: Vec<RevocationReport>,
     /// The detailed report: each building block of ETSI EN 319 102-1 §5.2 the
     /// validation ran, with every constraint checked. Left out of the simple
     /// report ([`ValidationReport::simple`]).
@@ -203,6 +215,7 @@ impl SignatureReport {
             pdf: None,
             validation: Vec::new(),
             timestamps: Vec::new(),
+            revocation: Vec::new(),
         }
     }
 
@@ -295,6 +308,41 @@ impl TimestampReport {
             errors: r.errors.clone(),
         }
     }
+}
+
+/// The status of one certificate of a signature's path, as the evidence used
+/// says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RevocationReport {
+    /// The certificate's common name (else its subject).
+    pub certificate: String,
+    /// Its serial number, hex.
+    pub serial_number: String,
+    /// `GOOD`, `REVOKED` or `UNKNOWN`.
+    pub status: String,
+    /// For a revocation: when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_time: Option<String>,
+    /// For a revocation: why (RFC 5280 CRLReason name), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+    /// `OCSP` or `CRL`.
+    pub source: String,
+    /// Where the evidence was found: `SIGNATURE` (embedded in the CMS),
+    /// `DSS` (a PDF's document security store) or `ONLINE` (fetched for
+    /// this validation).
+    pub origin: String,
+    /// The OCSP responder or CRL issuer.
+    pub issuer: String,
+    /// When the status was known to be correct.
+    pub this_update: String,
+    /// When newer information is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_update: Option<String>,
+    /// When the OCSP responder signed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub produced_at: Option<String>,
 }
 
 /// The building blocks of a signature's validation (ETSI EN 319 102-1 §5.2),

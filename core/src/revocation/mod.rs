@@ -23,8 +23,10 @@ mod evidence;
 pub(crate) mod fixtures;
 mod rejection;
 mod status;
+mod validation;
 
 pub use data::RevocationData;
 pub use evidence::{assess, status, Assessment, Source, StatusEvidence};
 pub use rejection::Rejection;
 pub use status::{CertStatus, RevocationReason};
+pub use validation::{check_path, Origin, PathStatus};

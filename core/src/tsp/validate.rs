@@ -34,7 +34,7 @@ pub enum TimestampKind {
 /// use kyso_core::{cms::VerifyOptions, report::Indication, tsp, TrustAnchors};
 /// let anchors = TrustAnchors::bundled();
 /// let options = VerifyOptions { trust_anchors: &anchors, now: kyso_core::time::from_unix(1_764_000_000).unwrap(),
-///     content: None, extra_certificates: &[], policy: kyso_core::policy::CryptoPolicy::etsi_default() };
+///     content: None, extra_certificates: &[], policy: kyso_core::policy::CryptoPolicy::etsi_default(), revocation: &[] };
 /// let (report, info) = tsp::validate(b"junk", &|_| None, &options);
 /// assert_eq!(report.indication, Indication::TotalFailed);
 /// assert!(info.is_none());

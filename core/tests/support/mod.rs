@@ -107,6 +107,7 @@ pub fn verify_report(pdf: &[u8]) -> ValidationReport {
         content: None,
         extra_certificates: &[],
         policy: kyso_core::policy::CryptoPolicy::etsi_default(),
+        revocation: &[],
     };
     verify(pdf, &options)
 }
