@@ -17,9 +17,11 @@ use kyso_wire::api::certificates::{Cert, CertificatesResponse, TokenJson};
 use kyso_wire::api::error::{ErrorBody, ErrorResponse};
 use kyso_wire::api::info::InfoResponse;
 use kyso_wire::api::pair::PairResponse;
+use kyso_wire::api::revocation::{RevocationRequest, RevocationResponse};
 use kyso_wire::api::sign::{SignRequest, SignResponse};
 use kyso_wire::api::sign_batch::{BatchItem, BatchRequest, BatchResponse, BatchResult};
 use kyso_wire::api::sign_hash::HashRequest;
+use kyso_wire::api::timestamp::{TimestampRequest, TimestampResponse};
 use kyso_wire::dialog;
 
 /// One wire type and the names the documents give it.
@@ -67,6 +69,10 @@ fn contracts() -> Vec<Contract> {
         contract!(AuthRequest, ["AuthRequest"], None),
         contract!(AuthToken, ["AuthToken"], Some("AuthToken")),
         contract!(HashRequest, ["HashRequest"], None),
+        contract!(TimestampRequest, ["TimestampRequest"], None),
+        contract!(TimestampResponse, ["TimestampResponse"], None),
+        contract!(RevocationRequest, ["RevocationRequest"], None),
+        contract!(RevocationResponse, ["RevocationResponse"], None),
         contract!(ErrorResponse, ["Error"], None),
         contract!(ErrorBody, ["ErrorBody"], None),
     ]
@@ -428,6 +434,10 @@ fn every_json_example_of_the_api_document_is_a_wire_type() {
         "AuthRequest",
         "AuthToken",
         "HashRequest",
+        "TimestampRequest",
+        "TimestampResponse",
+        "RevocationRequest",
+        "RevocationResponse",
         "ErrorResponse",
     ] {
         assert!(seen.contains(must), "agent-api.md shows no {must}");
@@ -446,7 +456,15 @@ fn every_openapi_example_is_a_wire_type() {
         check_example(&c, example, &format!("openapi.yaml{at}"));
         shown.insert(c.rust);
     }
-    for must in ["InfoResponse", "SignRequest", "ErrorResponse"] {
+    for must in [
+        "InfoResponse",
+        "SignRequest",
+        "TimestampRequest",
+        "TimestampResponse",
+        "RevocationRequest",
+        "RevocationResponse",
+        "ErrorResponse",
+    ] {
         assert!(
             shown.contains(must),
             "openapi.yaml has no example of {must}"

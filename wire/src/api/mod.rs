@@ -11,6 +11,8 @@
 //! | `POST /v1/sign-batch` | [`sign_batch::BatchRequest`] | [`sign_batch::BatchResponse`] |
 //! | `POST /v1/authenticate` | [`authenticate::AuthRequest`] | [`authenticate::AuthToken`] |
 //! | `POST /v1/sign-hash` | [`sign_hash::HashRequest`] | [`sign::SignResponse`] |
+//! | `POST /v1/timestamp` | [`timestamp::TimestampRequest`] | [`timestamp::TimestampResponse`] |
+//! | `POST /v1/revocation` | [`revocation::RevocationRequest`] | [`revocation::RevocationResponse`] |
 //!
 //! Every failure is an HTTP status with an [`error::ErrorResponse`].
 
@@ -19,9 +21,11 @@ pub mod certificates;
 pub mod error;
 pub mod info;
 pub mod pair;
+pub mod revocation;
 pub mod sign;
 pub mod sign_batch;
 pub mod sign_hash;
+pub mod timestamp;
 
 /// The API version this crate describes (`"api"` in `/v1/info`).
 pub const API_VERSION: u32 = 1;
