@@ -19,6 +19,16 @@ pub enum Error {
     Pdf(PdfError),
     /// A file could not be read or written.
     Io(String),
+    /// The token signed, but a time-stamp or validation data could not be
+    /// had: the signature at level `kept` was written to `out`.
+    LongTerm {
+        /// What failed (`TSA_UNAVAILABLE`, `REVOCATION_UNAVAILABLE`).
+        error: kyso_net::NetError,
+        /// The level saved.
+        kept: String,
+        /// Where.
+        out: std::path::PathBuf,
+    },
 }
 
 impl Error {
@@ -35,6 +45,7 @@ impl Localized for Error {
             Error::Token(e) => e.code(),
             Error::Pdf(e) => e.code(),
             Error::Io(_) => "IO_ERROR",
+            Error::LongTerm { error, .. } => error.code(),
         }
     }
 
@@ -45,6 +56,11 @@ impl Localized for Error {
             Error::Core(e) => e.message(),
             Error::Pdf(e) => e.message(),
             Error::Io(m) => m.clone(),
+            Error::LongTerm { error, kept, out } => format!(
+                "{}; the {kept} signature was saved to {}",
+                error.message(),
+                out.display()
+            ),
         }
     }
 
@@ -55,6 +71,11 @@ impl Localized for Error {
             Error::Core(e) => e.message_vi(),
             Error::Pdf(e) => e.message_vi(),
             Error::Io(m) => format!("Lỗi đọc/ghi: {m}"),
+            Error::LongTerm { error, kept, out } => format!(
+                "{}; chữ ký mức {kept} đã được lưu vào {}",
+                error.message_vi(),
+                out.display()
+            ),
         }
     }
 }

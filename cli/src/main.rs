@@ -10,6 +10,7 @@
 mod clock;
 mod error;
 mod input;
+mod long_term;
 mod output;
 mod sign;
 mod tokens;
@@ -59,7 +60,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SignFormat {
-    /// CAdES-B-B signature (.p7s), detached unless --attached.
+    /// CAdES signature (.p7s), detached unless --attached; B-B, B-T or B-LT.
     Cms(sign::CmsArgs),
     /// PAdES-B-B signature in the PDF (incremental; visible per Decree 30
     /// with --role, or invisible).

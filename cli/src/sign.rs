@@ -11,6 +11,7 @@ use kyso_token::{module_paths, Pin, TokenCertificate, TokenInfo, Tokens};
 use crate::clock::now;
 use crate::error::Error;
 use crate::input::{hash_file, read};
+use crate::long_term::{self, Level};
 
 /// How to reach the key: shared by every `kyso sign` format.
 #[derive(clap::Args)]
@@ -42,6 +43,14 @@ pub(super) struct CmsArgs {
     /// Embed the content in the signature instead of a detached signature.
     #[arg(long)]
     attached: bool,
+    /// B-B (the signature), B-T (plus a time-stamp) or B-LT (plus the
+    /// certificates and OCSP/CRL answers a verifier needs offline).
+    #[arg(long, default_value = "B-B")]
+    level: Level,
+    /// Time-stamping authority, tried in order (repeatable; default
+    /// http://tsa.ca.gov.vn).
+    #[arg(long = "tsa")]
+    tsa: Vec<String>,
     #[command(flatten)]
     key: KeyArgs,
 }
@@ -184,7 +193,31 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
         signing_time: Some(now()),
     })?;
     let signature = key.sign(prepared.signed_attributes())?;
-    let p7s = prepared.finish(&signature, key.scheme)?;
+    let mut p7s = prepared.finish(&signature, key.scheme)?;
+    // Each level is saved before the next is tried: a TSA or responder
+    // that fails leaves the user the signature made so far, and says so.
+    let steps: [(Level, &str, &dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError>); 2] = [
+        (Level::BT, "B-B", &|cms| long_term::timestamp(cms, &args.tsa)),
+        (Level::BLt, "B-T", &|cms| {
+            long_term::validation_data(cms, &key.cert.chain)
+        }),
+    ];
+    for (level, kept, step) in steps {
+        if args.level < level {
+            break;
+        }
+        match step(&p7s) {
+            Ok(next) => p7s = next,
+            Err(e) => {
+                std::fs::write(&args.out, &p7s).map_err(|e| Error::io(&args.out, e))?;
+                return Err(Error::LongTerm {
+                    error: e,
+                    kept: kept.into(),
+                    out: args.out.clone(),
+                });
+            }
+        }
+    }
     key.save(&args.input, &args.out, &p7s)
 }
 

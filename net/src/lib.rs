@@ -60,6 +60,7 @@ mod loopback;
 mod revocation;
 mod tsa;
 mod url;
+mod validation_data;
 
 pub use cache::{Cache, CacheKey, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES};
 pub use error::{Failure, NetError, Reason};
@@ -68,3 +69,4 @@ pub use fetcher::{Fetcher, Settings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use revocation::Revocation;
 pub use tsa::Tsa;
 pub use url::HttpUrl;
+pub use validation_data::{collect, timestamp_token, Collected};
