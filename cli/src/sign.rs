@@ -196,8 +196,14 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
     let mut p7s = prepared.finish(&signature, key.scheme)?;
     // Each level is saved before the next is tried: a TSA or responder
     // that fails leaves the user the signature made so far, and says so.
-    let steps: [(Level, &str, &dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError>); 2] = [
-        (Level::BT, "B-B", &|cms| long_term::timestamp(cms, &args.tsa)),
+    let steps: [(
+        Level,
+        &str,
+        &dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError>,
+    ); 2] = [
+        (Level::BT, "B-B", &|cms| {
+            long_term::timestamp(cms, &args.tsa)
+        }),
         (Level::BLt, "B-T", &|cms| {
             long_term::validation_data(cms, &key.cert.chain)
         }),

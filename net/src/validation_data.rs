@@ -146,7 +146,12 @@ fn status_of(
     }))
 }
 
-fn holds(cert: &Certificate, issuer: &Certificate, ocsp: Option<&[u8]>, crl: Option<&[u8]>) -> bool {
+fn holds(
+    cert: &Certificate,
+    issuer: &Certificate,
+    ocsp: Option<&[u8]>,
+    crl: Option<&[u8]>,
+) -> bool {
     if let Some(der) = ocsp {
         if OcspResponse::parse(der).is_err() {
             return false;

@@ -10,7 +10,8 @@ use crate::asn1::{to_der, Tlv};
 use crate::{Certificate, Error};
 
 /// id-ri-ocsp-response (1.3.6.1.5.5.7.16.2, RFC 5940), as its DER TLV.
-const ID_RI_OCSP_RESPONSE_DER: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x10, 0x02];
+const ID_RI_OCSP_RESPONSE_DER: &[u8] =
+    &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x10, 0x02];
 
 /// A parsed SignedData.
 #[derive(Clone, Debug)]

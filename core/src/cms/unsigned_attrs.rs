@@ -63,7 +63,10 @@ pub fn add_signature_timestamp(cms: &[u8], token: &[u8]) -> Result<Vec<u8>, Erro
             "the time-stamp does not stamp this signature's value",
         ));
     }
-    add(cms, vec![(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, Any::from_der(token)?)])
+    add(
+        cms,
+        vec![(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, Any::from_der(token)?)],
+    )
 }
 
 /// Adds certificate-values and revocation-values (B-LT): every certificate
@@ -88,7 +91,10 @@ pub fn add_validation_data(
         if !ocsp.is_empty() {
             body.extend(tagged(0xa1, &sequence_of(ocsp.iter().map(Vec::as_slice))?)?);
         }
-        attrs.push((ID_AA_ETS_REVOCATION_VALUES, Any::from_der(&tagged(0x30, &body)?)?));
+        attrs.push((
+            ID_AA_ETS_REVOCATION_VALUES,
+            Any::from_der(&tagged(0x30, &body)?)?,
+        ));
     }
     add(cms, attrs)
 }

@@ -13,10 +13,10 @@ use crate::public_key::Signed;
 use crate::report::{
     Block, Finding, SignatureReport, SubIndication, TimestampReport, ValidationReport,
 };
-use crate::tsp::TimestampKind;
+use crate::revocation::{Origin, RevocationData};
 use crate::signature_scheme::{digest_name, SignatureAlgorithm};
 use crate::time::DateTime;
-use crate::revocation::{Origin, RevocationData};
+use crate::tsp::TimestampKind;
 use crate::{Certificate, Localized, TrustAnchors};
 
 use super::unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN;

@@ -71,7 +71,10 @@ pub fn check_path(
     let mut missing = Vec::new();
     for (i, pair) in certs.windows(2).enumerate() {
         let (cert, issuer) = (&pair[0], &pair[1]);
-        let name = cert.info().common_name.unwrap_or_else(|| cert.info().subject);
+        let name = cert
+            .info()
+            .common_name
+            .unwrap_or_else(|| cert.info().subject);
         let found = sources.iter().find_map(|(data, origin)| {
             let a = assess(cert, issuer, data);
             for r in &a.rejected {
@@ -87,7 +90,9 @@ pub fn check_path(
         if origin == Origin::Online {
             embedded_complete = false;
         }
-        report.revocation.push(entry(cert, &name, &evidence, origin));
+        report
+            .revocation
+            .push(entry(cert, &name, &evidence, origin));
         match evidence.status {
             CertStatus::Good => report.pass(
                 xcv,

@@ -16,5 +16,5 @@ mod validate;
 pub use request::request;
 pub use response::{TimeStampResponse, TimeStampToken};
 pub use token::{TstInfo, ID_CT_TST_INFO};
-pub use validate::{validate, TimestampKind};
 pub(crate) use validate::validate_view;
+pub use validate::{validate, TimestampKind};

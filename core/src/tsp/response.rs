@@ -123,7 +123,9 @@ impl TimeStampToken {
     pub fn info_of(token: &[u8]) -> Result<TstInfo, Error> {
         let view = SignedDataView::parse(token)?;
         if view.content_type != ID_CT_TST_INFO {
-            return Err(Error::malformed("the time-stamp token does not hold a TSTInfo"));
+            return Err(Error::malformed(
+                "the time-stamp token does not hold a TSTInfo",
+            ));
         }
         let content = view
             .content

@@ -133,7 +133,9 @@ fn accuracy(seq: Tlv<'_>) -> Result<u64, Error> {
         if content.len() > 4 {
             return Err(Error::malformed("TSTInfo accuracy out of range"));
         }
-        let v = content.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let v = content
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
         total += match part.tag_byte() {
             Some(0x02) => v * 1000,
             Some(0x80) => v,
