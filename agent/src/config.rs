@@ -4,12 +4,21 @@
 
 use std::path::{Path, PathBuf};
 
+use kyso_core::Localized;
 use serde::Deserialize;
 
 use crate::origin::{Origin, OriginPattern};
 
 /// The built-in allow-list when the administrator lists no origins.
 pub const DEFAULT_ORIGINS: [&str; 1] = ["https://*.gov.vn"];
+
+/// The time-stamping authority when the administrator names none: the
+/// Vietnamese government CA's (Ban Cơ yếu Chính phủ).
+pub const DEFAULT_TSA_URLS: [&str; 1] = ["http://tsa.ca.gov.vn"];
+
+/// The longest `timeout_seconds` of an outbound request: beyond it a page's
+/// request would meet the operation timeout first.
+const MAX_OUTBOUND_TIMEOUT: u64 = 300;
 
 #[derive(Clone, Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +39,79 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub tray: TrayConfig,
+    #[serde(default)]
+    pub timestamp: TimestampConfig,
+    #[serde(default)]
+    pub revocation: RevocationConfig,
+}
+
+/// `[timestamp]`: where `/v1/timestamp` gets RFC 3161 tokens. Only these
+/// URLs: a page never names a TSA.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampConfig {
+    /// Absolute http/https URLs, tried in order; empty: no time-stamps.
+    #[serde(default = "default_tsa_urls")]
+    pub urls: Vec<String>,
+    /// The time one TSA gets for the whole exchange.
+    #[serde(default = "default_outbound_timeout")]
+    pub timeout_seconds: u64,
+}
+
+impl Default for TimestampConfig {
+    fn default() -> Self {
+        TimestampConfig {
+            urls: default_tsa_urls(),
+            timeout_seconds: default_outbound_timeout(),
+        }
+    }
+}
+
+fn default_tsa_urls() -> Vec<String> {
+    DEFAULT_TSA_URLS.iter().map(|u| u.to_string()).collect()
+}
+
+fn default_outbound_timeout() -> u64 {
+    10
+}
+
+/// `[revocation]`: OCSP and CRLs, from the AIA and CRL distribution points
+/// of certificates that chain to the trust anchors.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationConfig {
+    /// What the signer's status does before the PIN is asked.
+    #[serde(default)]
+    pub before_signing: BeforeSigning,
+    /// The time one OCSP, CRL or certificate request gets.
+    #[serde(default = "default_outbound_timeout")]
+    pub timeout_seconds: u64,
+}
+
+impl Default for RevocationConfig {
+    fn default() -> Self {
+        RevocationConfig {
+            before_signing: BeforeSigning::default(),
+            timeout_seconds: default_outbound_timeout(),
+        }
+    }
+}
+
+/// `revocation.before_signing`: the signer's revocation status, checked
+/// before the consent window opens. A revoked certificate is refused
+/// (`CERTIFICATE_REVOKED`) unless the check is off; the modes differ on an
+/// unknown status.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BeforeSigning {
+    /// Unknown status (no responder, no usable answer): refused with
+    /// `REVOCATION_UNAVAILABLE`.
+    Require,
+    /// Unknown status: signed, the window saying the status is unknown.
+    #[default]
+    Warn,
+    /// No check and no outbound request.
+    Off,
 }
 
 /// `[tray]`: the desktop icon. On by default; a kiosk or a seal server may
@@ -230,6 +312,18 @@ impl Config {
         if cfg.approver.timeout_seconds == 0 {
             return Err("approver.timeout_seconds: must be at least 1".into());
         }
+        for (i, url) in cfg.timestamp.urls.iter().enumerate() {
+            kyso_net::HttpUrl::parse(url)
+                .map_err(|e| format!("timestamp.urls[{i}]: {url}: {}", e.message()))?;
+        }
+        for (key, seconds) in [
+            ("timestamp.timeout_seconds", cfg.timestamp.timeout_seconds),
+            ("revocation.timeout_seconds", cfg.revocation.timeout_seconds),
+        ] {
+            if !(1..=MAX_OUTBOUND_TIMEOUT).contains(&seconds) {
+                return Err(format!("{key}: must be 1 to {MAX_OUTBOUND_TIMEOUT}"));
+            }
+        }
         if cfg.limits.queue == 0
             || cfg.limits.body_bytes < 1024
             || cfg.limits.requests_per_minute == 0
@@ -314,6 +408,83 @@ mod tests {
         assert!(cfg.pkcs11.modules.is_empty() && cfg.pairing.enabled && cfg.tray.enabled);
         let origins = cfg.allowed_origins().unwrap();
         assert_eq!(origins.len(), DEFAULT_ORIGINS.len());
+        assert_eq!(cfg.timestamp.urls, DEFAULT_TSA_URLS);
+        assert_eq!(cfg.revocation.before_signing, BeforeSigning::Warn);
+    }
+
+    #[test]
+    fn timestamp_and_revocation_defaults() {
+        let cfg = Config::parse("").unwrap();
+        assert_eq!(cfg.timestamp.urls, ["http://tsa.ca.gov.vn"]);
+        assert_eq!(cfg.timestamp.timeout_seconds, 10);
+        assert_eq!(cfg.revocation.before_signing, BeforeSigning::Warn);
+        assert_eq!(cfg.revocation.timeout_seconds, 10);
+    }
+
+    #[test]
+    fn timestamp_and_revocation_values() {
+        let cfg = Config::parse(
+            r#"
+[timestamp]
+urls = ["https://tsa.example.vn/tsa", "http://127.0.0.1:3180"]
+timeout_seconds = 20
+[revocation]
+before_signing = "require"
+timeout_seconds = 5
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.timestamp.urls,
+            ["https://tsa.example.vn/tsa", "http://127.0.0.1:3180"]
+        );
+        assert_eq!(cfg.timestamp.timeout_seconds, 20);
+        assert_eq!(cfg.revocation.before_signing, BeforeSigning::Require);
+        assert_eq!(cfg.revocation.timeout_seconds, 5);
+        let off = Config::parse("[revocation]\nbefore_signing = \"off\"\n").unwrap();
+        assert_eq!(off.revocation.before_signing, BeforeSigning::Off);
+        let none = Config::parse("[timestamp]\nurls = []\n").unwrap();
+        assert!(
+            none.timestamp.urls.is_empty(),
+            "an empty list turns time-stamps off"
+        );
+    }
+
+    #[test]
+    fn timestamp_and_revocation_errors_name_the_key() {
+        for (text, key) in [
+            (
+                "[timestamp]\nurls = [\"http://tsa.ca.gov.vn\", \"file:///etc/passwd\"]\n",
+                "timestamp.urls[1]",
+            ),
+            (
+                "[timestamp]\nurls = [\"ftp://tsa.example.vn\"]\n",
+                "timestamp.urls[0]",
+            ),
+            (
+                "[timestamp]\nurls = [\"tsa.ca.gov.vn\"]\n",
+                "timestamp.urls[0]",
+            ),
+            ("[timestamp]\nurls = \"http://tsa.ca.gov.vn\"\n", "urls"),
+            (
+                "[timestamp]\ntimeout_seconds = 0\n",
+                "timestamp.timeout_seconds",
+            ),
+            ("[timestamp]\nurl = [\"http://tsa.ca.gov.vn\"]\n", "url"),
+            (
+                "[revocation]\nbefore_signing = \"maybe\"\n",
+                "before_signing",
+            ),
+            ("[revocation]\nbefore_signing = true\n", "before_signing"),
+            (
+                "[revocation]\ntimeout_seconds = 301\n",
+                "revocation.timeout_seconds",
+            ),
+            ("[revocation]\nocsp = false\n", "ocsp"),
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(e.contains(key), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -35,6 +35,21 @@ pub enum Error {
     Core(kyso_core::Error),
     /// A file or an internal step failed.
     Io(String),
+    /// An outbound request failed (kyso-net): `TSA_UNAVAILABLE` or
+    /// `REVOCATION_UNAVAILABLE`, with every server's reason.
+    Net(kyso_net::NetError),
+    /// No usable revocation status for a reason other than the network: no
+    /// responder or distribution point in the certificate, an answer that
+    /// does not verify, a responder that does not know the certificate.
+    // Made by /v1/revocation and the before-signing check, which land next
+    // (issue 14) with kyso-core's OCSP and CRL parsing.
+    #[allow(dead_code)]
+    RevocationUnavailable(String),
+    /// The signer's certificate is revoked (when, and why, in the text);
+    /// found before the consent window opens.
+    // Made by the before-signing check, which lands next (issue 14).
+    #[allow(dead_code)]
+    CertificateRevoked(String),
 }
 
 impl Error {
@@ -52,6 +67,9 @@ impl Error {
             Error::NotFound => 404,
             Error::MethodNotAllowed => 405,
             Error::Io(_) => 500,
+            // The TSA or the responder failed, not the agent: a bad gateway.
+            Error::Net(_) | Error::RevocationUnavailable(_) => 502,
+            Error::CertificateRevoked(_) => 403,
         }
     }
 
@@ -103,6 +121,9 @@ impl Localized for Error {
             Error::NotFound => "NOT_FOUND",
             Error::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Error::Io(_) => "IO_ERROR",
+            Error::Net(e) => e.code(),
+            Error::RevocationUnavailable(_) => "REVOCATION_UNAVAILABLE",
+            Error::CertificateRevoked(_) => "CERTIFICATE_REVOKED",
         }
     }
 
@@ -125,6 +146,13 @@ impl Localized for Error {
             Error::MethodNotAllowed => "Method not allowed on this endpoint".into(),
             Error::Core(e) => e.message(),
             Error::Io(m) => m.clone(),
+            Error::Net(e) => e.message(),
+            Error::RevocationUnavailable(m) => {
+                format!("Cannot get the certificate's revocation status: {m}")
+            }
+            Error::CertificateRevoked(m) => {
+                format!("The signing certificate has been revoked: {m}")
+            }
         }
     }
 
@@ -147,6 +175,13 @@ impl Localized for Error {
             Error::MethodNotAllowed => "Phương thức không được hỗ trợ".into(),
             Error::Core(e) => e.message_vi(),
             Error::Io(m) => format!("Lỗi đọc/ghi: {m}"),
+            Error::Net(e) => e.message_vi(),
+            Error::RevocationUnavailable(m) => {
+                format!("Không lấy được tình trạng thu hồi của chứng thư số: {m}")
+            }
+            Error::CertificateRevoked(m) => {
+                format!("Chứng thư số dùng để ký đã bị thu hồi: {m}")
+            }
         }
     }
 }
@@ -156,6 +191,12 @@ kyso_core::localized_error!(Error);
 impl From<kyso_core::Error> for Error {
     fn from(e: kyso_core::Error) -> Self {
         Error::Core(e)
+    }
+}
+
+impl From<kyso_net::NetError> for Error {
+    fn from(e: kyso_net::NetError) -> Self {
+        Error::Net(e)
     }
 }
 
@@ -202,6 +243,44 @@ mod tests {
             let e = Error::from(token);
             assert_eq!((e.code(), e.http_status()), (code, status), "{e:?}");
         }
+    }
+
+    #[test]
+    fn outbound_and_revocation_errors() {
+        use kyso_net::{Failure, NetError, Reason};
+        let tsa = Error::from(NetError::TsaUnavailable(vec![Failure {
+            url: "http://tsa.ca.gov.vn".into(),
+            reason: Reason::Status(503),
+        }]));
+        let ocsp = Error::from(NetError::RevocationUnavailable(Failure {
+            url: "http://ocsp.example.vn".into(),
+            reason: Reason::HostNotFound,
+        }));
+        let cases = [
+            (&tsa, "TSA_UNAVAILABLE", 502),
+            (&ocsp, "REVOCATION_UNAVAILABLE", 502),
+            (
+                &Error::RevocationUnavailable("no OCSP responder or CRL in the certificate".into()),
+                "REVOCATION_UNAVAILABLE",
+                502,
+            ),
+            (
+                &Error::CertificateRevoked("on 2026-10-01T08:00:00Z (keyCompromise)".into()),
+                "CERTIFICATE_REVOKED",
+                403,
+            ),
+        ];
+        for (e, code, status) in cases {
+            assert_eq!((e.code(), e.http_status()), (code, status), "{e:?}");
+            let body = e.body();
+            assert_eq!(body.code, code);
+            assert!(!body.message.is_empty() && body.message_vi != body.message);
+        }
+        // The URL and its reason reach the page, in both languages.
+        assert!(tsa
+            .message()
+            .contains("http://tsa.ca.gov.vn: HTTP status 503"));
+        assert!(tsa.message_vi().contains("mã trạng thái HTTP 503"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod config;
 mod error;
 mod instance;
 mod origin;
+mod outbound;
 mod preferences;
 mod server;
 mod service;
@@ -35,6 +36,7 @@ use kyso_token::{module_paths, Tokens};
 use approver::{Approver, DialogApprover, UnattendedApprover};
 use audit::Audit;
 use config::{ApproverMode, Config};
+use outbound::Outbound;
 
 use preferences::Preferences;
 use server::Pairing;
@@ -153,6 +155,7 @@ fn start(config_path: Option<PathBuf>) -> Result<(), String> {
         approver,
         audit,
         allowed,
+        Outbound::new(&config.timestamp, &config.revocation),
     ));
     let pairing = Arc::new(Pairing::load(Some(config_dir.join("paired-sites.json"))));
     if service.approver().name() == "unattended" {

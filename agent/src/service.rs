@@ -23,6 +23,7 @@ use crate::audit::{Audit, Event};
 use crate::config::AllowedOrigin;
 use crate::error::Error;
 use crate::origin::Origin;
+use crate::outbound::Outbound;
 
 /// A token error in the agent's terms.
 type TokenError = kyso_token::Error;
@@ -39,6 +40,10 @@ pub struct Service {
     approver: Box<dyn Approver>,
     audit: Audit,
     allowed: Vec<AllowedOrigin>,
+    /// TSAs, OCSP, CRLs: for /v1/timestamp, /v1/revocation and the
+    /// before-signing check, which land next (issue 14).
+    #[allow(dead_code)]
+    outbound: Outbound,
     activity: Activity,
     /// One lock per token serial: a token does one thing at a time.
     token_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
@@ -54,6 +59,7 @@ impl Service {
         approver: Box<dyn Approver>,
         audit: Audit,
         allowed: Vec<AllowedOrigin>,
+        outbound: Outbound,
     ) -> Self {
         Service {
             tokens,
@@ -61,6 +67,7 @@ impl Service {
             approver,
             audit,
             allowed,
+            outbound,
             activity: Activity::default(),
             token_locks: Mutex::new(HashMap::new()),
             kept: Mutex::new(HashMap::new()),

@@ -35,11 +35,21 @@ impl HttpUrl {
     /// with a host ([`Reason::UrlRefused`] says why).
     pub fn parse(text: &str) -> Result<HttpUrl, Reason> {
         let refused = |why: &str| Reason::UrlRefused(why.to_string());
-        let uri: Uri = text.parse().map_err(|_| refused("not a URL"))?;
-        let scheme = uri.scheme_str().ok_or_else(|| refused("no scheme"))?;
+        // The scheme first, so `file:///etc/passwd` is refused for what it
+        // is rather than as unparsable.
+        let scheme = text
+            .split_once(':')
+            .map(|(s, _)| s)
+            .filter(|s| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            })
+            .ok_or_else(|| refused("no scheme"))?;
         if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
             return Err(Reason::UrlRefused(format!("scheme {scheme}")));
         }
+        let uri: Uri = text.parse().map_err(|_| refused("not a URL"))?;
         let authority = uri.authority().ok_or_else(|| refused("no host"))?;
         // Credentials in a URL taken from a certificate or a configuration
         // file would be sent in the clear over http; no such URL is needed.
@@ -109,6 +119,10 @@ mod tests {
             let e = HttpUrl::parse(bad).unwrap_err();
             assert!(matches!(e, Reason::UrlRefused(_)), "{bad}: {e:?}");
         }
+        assert_eq!(
+            HttpUrl::parse("file:///etc/passwd"),
+            Err(Reason::UrlRefused("scheme file".into()))
+        );
     }
 
     #[test]

@@ -49,8 +49,10 @@ const CONFFILES: &[&str] = &[
 ];
 
 /// What the binaries load at run time: the window's OpenGL and X libraries
-/// (winit loads them with dlopen, so dpkg-shlibdeps would not see them).
-const DEPENDS: &str = "libc6 (>= 2.36), libgl1, libegl1, libxkbcommon-x11-0, libxcursor1, libxi6";
+/// (winit loads them with dlopen, so dpkg-shlibdeps would not see them), and
+/// OpenSSL 3, which kyso-net links for outbound TLS through native-tls
+/// (`libssl3t64` is its name from Debian 13).
+const DEPENDS: &str = "libc6 (>= 2.36), libssl3 | libssl3t64, libgl1, libegl1, libxkbcommon-x11-0, libxcursor1, libxi6";
 
 /// Builds the package from a release build, or from the debug binaries
 /// already built (`--debug`, what the test suite checks). Returns its path.

@@ -16,7 +16,9 @@ use crate::cmd::{self, Result};
 /// session bus with a real StatusNotifier host (the panel's systray) and
 /// reads and clicks the menu over D-Bus; fonts-dejavu-core: the font the
 /// panel draws the menu in, with Vietnamese letters (fontconfig would
-/// otherwise settle for whichever font some package brought).
+/// otherwise settle for whichever font some package brought); libssl-dev and
+/// pkg-config: kyso-net's TLS (native-tls) builds against the system's
+/// OpenSSL.
 const APT_PACKAGES: &[&str] = &[
     "softhsm2",
     "opensc",
@@ -41,6 +43,8 @@ const APT_PACKAGES: &[&str] = &[
     "xfce4-panel",
     "python3-dbus",
     "fonts-dejavu-core",
+    "libssl-dev",
+    "pkg-config",
 ];
 
 /// Must equal the `wasm-bindgen` pin in Cargo.toml exactly: the CLI refuses
