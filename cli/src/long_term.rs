@@ -8,7 +8,6 @@
 
 use kyso_core::cms::unsigned_attrs;
 use kyso_core::cms::SignedDataView;
-use kyso_core::ocsp::OcspResponse;
 use kyso_core::{Certificate, DigestAlgorithm, Localized, TrustAnchors};
 use kyso_net::{Fetcher, NetError, Revocation, Settings, Tsa};
 
@@ -58,18 +57,17 @@ pub fn timestamp(cms: &[u8], tsa_urls: &[String]) -> Result<Vec<u8>, NetError> {
     unsigned_attrs::add_signature_timestamp(cms, &token).map_err(|e| protocol(e.message()))
 }
 
-/// Adds certificate-values and revocation-values for the signer's and each
-/// time-stamp's path, from the responders their certificates name.
-pub fn validation_data(cms: &[u8], chain: &[Certificate]) -> Result<Vec<u8>, NetError> {
+/// Adds the certificates and the OCSP/CRL answers of the signer's and each
+/// time-stamp's path to the SignedData (CAdES-B-LT), from the responders their certificates name.
+pub fn validation_data(
+    cms: &[u8],
+    signer: &Certificate,
+    chain: &[Certificate],
+) -> Result<Vec<u8>, NetError> {
     let view = SignedDataView::parse(cms).map_err(|e| revocation_error(e.message()))?;
     let mut pool: Vec<Certificate> = view.certificates.clone();
     pool.extend(chain.iter().cloned());
-    let signer = view
-        .certificates
-        .first()
-        .cloned()
-        .ok_or_else(|| revocation_error("the signature carries no certificate".into()))?;
-    let mut paths = vec![path_of(&signer, &pool)];
+    let mut paths = vec![path_of(signer, &pool)];
     let tokens = unsigned_attrs::values(cms, unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
         .unwrap_or_default();
     for token in &tokens {
@@ -92,14 +90,7 @@ pub fn validation_data(cms: &[u8], chain: &[Certificate]) -> Result<Vec<u8>, Net
             certificates.push(c.clone());
         }
     }
-    // revocation-values holds BasicOCSPResponses (EN 319 122-1 §5.5.2).
-    let basic: Vec<Vec<u8>> = collected
-        .ocsp
-        .iter()
-        .filter_map(|der| OcspResponse::parse(der).ok())
-        .map(|r| r.basic_der().to_vec())
-        .collect();
-    unsigned_attrs::add_validation_data(cms, &certificates, &collected.crls, &basic)
+    kyso_core::cms::add_validation_data(cms, &certificates, &collected.crls, &collected.ocsp)
         .map_err(|e| revocation_error(e.message()))
 }
 

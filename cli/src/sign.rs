@@ -205,7 +205,7 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
             long_term::timestamp(cms, &args.tsa)
         }),
         (Level::BLt, "B-T", &|cms| {
-            long_term::validation_data(cms, &key.cert.chain)
+            long_term::validation_data(cms, &key.cert.certificate, &key.cert.chain)
         }),
     ];
     for (level, kept, step) in steps {

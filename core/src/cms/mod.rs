@@ -7,9 +7,11 @@ mod parse;
 pub mod signed_attrs;
 mod signed_data;
 pub mod unsigned_attrs;
+mod validation_data;
 mod verify;
 
 pub use parse::{SignedDataView, SignerView};
 pub use signed_data::{CadesParams, Content, PreparedSignature};
+pub use validation_data::add_validation_data;
 pub use verify::{verify, verify_signer_with_digest, VerifyOptions};
 pub(crate) use verify::{verify_signer_at, Container};

@@ -1,6 +1,9 @@
 //! Unsigned attributes that make a CAdES signature last (ETSI EN 319 122-1
 //! §5.3, §5.5): added after the token signed, they change nothing the
-//! signer's key covers.
+//! signer's key covers. Kyso writes the signature-time-stamp; it reads
+//! certificate-values and revocation-values (written by other tools' CAdES-X-L
+//! and -A signatures) but puts B-LT data in the SignedData itself
+//! ([`super::add_validation_data`]), as the baseline profile requires.
 //!
 //! ```text
 //! signature-time-stamp  (id-aa-signatureTimeStampToken, 1.2.840.113549.1.9.16.2.14)
@@ -23,7 +26,7 @@ use x509_cert::attr::Attribute;
 
 use super::SignedDataView;
 use crate::digest::HashAlgorithm;
-use crate::{Certificate, Error};
+use crate::Error;
 
 /// id-aa-signatureTimeStampToken (RFC 3161 appendix A).
 pub const ID_AA_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
@@ -67,36 +70,6 @@ pub fn add_signature_timestamp(cms: &[u8], token: &[u8]) -> Result<Vec<u8>, Erro
         cms,
         vec![(ID_AA_SIGNATURE_TIME_STAMP_TOKEN, Any::from_der(token)?)],
     )
-}
-
-/// Adds certificate-values and revocation-values (B-LT): every certificate
-/// and revocation answer a verifier needs without going online. `ocsp` holds
-/// BasicOCSPResponse DER, `crls` CertificateList DER.
-pub fn add_validation_data(
-    cms: &[u8],
-    certificates: &[Certificate],
-    crls: &[Vec<u8>],
-    ocsp: &[Vec<u8>],
-) -> Result<Vec<u8>, Error> {
-    let mut attrs = Vec::new();
-    if !certificates.is_empty() {
-        let seq = sequence_of(certificates.iter().map(Certificate::der))?;
-        attrs.push((ID_AA_ETS_CERT_VALUES, Any::from_der(&seq)?));
-    }
-    if !crls.is_empty() || !ocsp.is_empty() {
-        let mut body = Vec::new();
-        if !crls.is_empty() {
-            body.extend(tagged(0xa0, &sequence_of(crls.iter().map(Vec::as_slice))?)?);
-        }
-        if !ocsp.is_empty() {
-            body.extend(tagged(0xa1, &sequence_of(ocsp.iter().map(Vec::as_slice))?)?);
-        }
-        attrs.push((
-            ID_AA_ETS_REVOCATION_VALUES,
-            Any::from_der(&tagged(0x30, &body)?)?,
-        ));
-    }
-    add(cms, attrs)
 }
 
 /// The unsigned attributes of `cms`'s one signer with `oid`, each value's DER.
@@ -168,21 +141,4 @@ fn add(cms: &[u8], new: Vec<(ObjectIdentifier, Any)>) -> Result<Vec<u8>, Error> 
         ));
     }
     Ok(out)
-}
-
-fn tagged(tag: u8, content: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut out = vec![tag];
-    let len = der::Length::try_from(content.len())?;
-    len.encode_to_vec(&mut out)?;
-    out.extend_from_slice(content);
-    Ok(out)
-}
-
-fn sequence_of<'a>(items: impl Iterator<Item = &'a [u8]>) -> Result<Vec<u8>, Error> {
-    let mut body = Vec::new();
-    for item in items {
-        crate::asn1::Tlv::parse_exact(item)?;
-        body.extend_from_slice(item);
-    }
-    tagged(0x30, &body)
 }

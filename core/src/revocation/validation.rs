@@ -6,10 +6,9 @@
 //!
 //! - good: the certificate was not revoked when the evidence was made;
 //! - revoked at R: the signature holds only if a time-stamp proves it
-//!   existed before R. With such a proof after R the signing certificate's
-//!   signature is `TOTAL_FAILED / REVOKED`; with no proof at all it is
-//!   `INDETERMINATE / REVOKED_NO_POE` (a CA's: `REVOKED_CA_NO_POE`), as in
-//!   EU DSS;
+//!   existed before R. Otherwise it is `INDETERMINATE / REVOKED_NO_POE` (a
+//!   CA's: `REVOKED_CA_NO_POE`), with or without a later time-stamp: that
+//!   is what EN 319 102-1 §5.6.2.1 and EU DSS give, so Kyso does too;
 //! - unknown to the responder: `INDETERMINATE / TRY_LATER` — the status
 //!   may be known later (EN 319 102-1 §5.2.6.4: no acceptable revocation
 //!   information). `REVOCATION_OUT_OF_BOUNDS_NO_POE` is for evidence
@@ -124,10 +123,14 @@ pub fn check_path(
                     );
                     continue;
                 }
-                let sub = match (i, proof_of_existence) {
-                    (0, Some(_)) => SubIndication::Revoked,
-                    (0, None) => SubIndication::RevokedNoPoe,
-                    _ => SubIndication::RevokedCaNoPoe,
+                // EN 319 102-1 §5.6.2.1, as EU DSS applies it: without a
+                // proof of existence before the revocation the verdict stays
+                // INDETERMINATE, even when a time-stamp proves the
+                // signature came after it.
+                let sub = if i == 0 {
+                    SubIndication::RevokedNoPoe
+                } else {
+                    SubIndication::RevokedCaNoPoe
                 };
                 report.fail(
                     xcv,

@@ -52,9 +52,17 @@ pub fn request(algorithm: DigestAlgorithm, digest: &[u8], nonce: &[u8]) -> Resul
     if nonce.is_empty() || nonce.len() > 32 {
         return Err(Error::InvalidValue("time-stamp nonce length"));
     }
-    // A positive INTEGER: a leading zero keeps the sign bit clear.
-    let mut n = vec![0];
-    n.extend_from_slice(nonce);
+    // A positive INTEGER in minimal DER: no leading zero bytes but one
+    // that keeps the sign bit clear (TSAs refuse anything else).
+    let magnitude = match nonce.iter().position(|b| *b != 0) {
+        Some(i) => &nonce[i..],
+        None => return Err(Error::InvalidValue("time-stamp nonce is zero")),
+    };
+    let mut n = Vec::with_capacity(magnitude.len() + 1);
+    if magnitude[0] & 0x80 != 0 {
+        n.push(0);
+    }
+    n.extend_from_slice(magnitude);
     let req = TimeStampReq {
         version: 1,
         message_imprint: MessageImprint {
@@ -70,6 +78,14 @@ pub fn request(algorithm: DigestAlgorithm, digest: &[u8], nonce: &[u8]) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nonce_is_minimal_der() {
+        let d = DigestAlgorithm::Sha256.digest(b"x");
+        let der = request(DigestAlgorithm::Sha256, &d, &[0, 0x12, 0x34]).unwrap();
+        assert!(der.ends_with(&[0x02, 2, 0x12, 0x34, 0x01, 0x01, 0xff]));
+        assert!(request(DigestAlgorithm::Sha256, &d, &[0, 0]).is_err());
+    }
 
     #[test]
     fn the_nonce_is_a_positive_integer() {

@@ -97,10 +97,7 @@ impl TimeStampResponse {
                 "the TSA stamped another digest than the one sent",
             ));
         }
-        let sent = match nonce {
-            [0, rest @ ..] if !rest.is_empty() => rest,
-            n => n,
-        };
+        let sent = &nonce[nonce.iter().position(|b| *b != 0).unwrap_or(nonce.len())..];
         if self.info.nonce.as_deref() != Some(sent) {
             return Err(Error::malformed(
                 "the TSA's answer does not echo the request's nonce",
