@@ -196,11 +196,7 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
     let mut p7s = prepared.finish(&signature, key.scheme)?;
     // Each level is saved before the next is tried: a TSA or responder
     // that fails leaves the user the signature made so far, and says so.
-    let steps: [(
-        Level,
-        &str,
-        &dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError>,
-    ); 2] = [
+    let steps: [(Level, &str, &Step); 2] = [
         (Level::BT, "B-B", &|cms| {
             long_term::timestamp(cms, &args.tsa)
         }),
@@ -265,6 +261,9 @@ pub(super) fn pdf(args: PdfArgs) -> Result<u8, Error> {
     let signed = prepared.finish(&signature, key.scheme)?;
     key.save(&args.input, &args.out, &signed)
 }
+
+/// One step towards a higher level: the signature so far in, the next out.
+type Step<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError> + 'a;
 
 fn read_pin(token: &TokenInfo, from_stdin: bool) -> Result<Pin, kyso_token::Error> {
     use kyso_token::Error;
