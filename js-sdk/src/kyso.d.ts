@@ -72,6 +72,35 @@ export interface SignatureReport {
   pdf?: PdfSignatureDetails;
   /** Detailed reports only: the building blocks, in order. */
   validation?: BuildingBlock[];
+  /** The time-stamps over this signature (B-T and up). */
+  timestamps?: TimestampReport[];
+  /** The revocation status found for each certificate of the path. */
+  revocation?: RevocationReport[];
+}
+
+export interface TimestampReport {
+  kind: "SIGNATURE" | "DOCUMENT" | "ARCHIVE";
+  indication: "TOTAL_PASSED" | "TOTAL_FAILED" | "INDETERMINATE";
+  subIndication?: string;
+  /** The TSA's genTime, ISO 8601 UTC. */
+  genTime?: string;
+  tsa?: Record<string, unknown>;
+  errors: Finding[];
+}
+
+export interface RevocationReport {
+  certificate: string;
+  serialNumber: string;
+  status: "GOOD" | "REVOKED" | "UNKNOWN";
+  revocationTime?: string;
+  revocationReason?: string;
+  source: "OCSP" | "CRL";
+  /** SIGNATURE (embedded in the CMS), DSS (a PDF's store) or ONLINE. */
+  origin: "SIGNATURE" | "DSS" | "ONLINE";
+  issuer: string;
+  thisUpdate: string;
+  nextUpdate?: string;
+  producedAt?: string;
 }
 
 export interface BuildingBlock {
