@@ -148,9 +148,121 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         Some(_) if options.visible.is_some() => return Err(PdfError::CertifiedNoNewVisibleField),
         _ => {}
     }
+    let page_number = options.visible.as_ref().map_or(1, |v| v.page);
+    let field_name = options.field_name.clone();
+    // The signature dictionary, with room for the CMS.
+    let mut sig = Dictionary::new()
+        .with(b"Type", Object::name("Sig"))
+        .with(b"Filter", Object::name("Adobe.PPKLite"))
+        .with(b"SubFilter", Object::name("ETSI.CAdES.detached"))
+        .with(
+            b"M",
+            Object::String(
+                pdf_date(options.signing_time).into_bytes(),
+                super::object::StringForm::Literal,
+            ),
+        );
+    if let Some(name) = options.signer.info().common_name {
+        sig.set(b"Name", Object::text(&name));
+    }
+    if let Some(reason) = &options.reason {
+        sig.set(b"Reason", Object::text(reason));
+    }
+    if let Some(location) = &options.location {
+        sig.set(b"Location", Object::text(location));
+    }
+    let capacity = cms_capacity(&options);
+    let appearance = |update: &mut Update<'_, '_>, rect: [f64; 4]| -> Result<Object, PdfError> {
+        Ok(match &options.visible {
+            Some(v) => {
+                let info = options.signer.info();
+                let spec = AppearanceSpec {
+                    role: v.role,
+                    width: rect[2],
+                    height: rect[3],
+                    signer_name: info.holder_name().to_string(),
+                    organization: v.organization.clone().or(info.organization.clone()),
+                    signing_time: vietnam_time(options.signing_time),
+                    doc_number: v.doc_number.clone(),
+                    issued_date: v.issued_date.clone(),
+                    reason: options.reason.clone(),
+                    image: v.image,
+                    seal: v.seal,
+                    font: v.font,
+                };
+                appearance::build(&spec, update)?.into()
+            }
+            None => empty_appearance(update),
+        })
+    };
+    let (bytes, range) = write_field_revision(
+        &doc,
+        FieldSpec {
+            page_number,
+            rect: |page_box| widget_rect(&options, page_box),
+            field_name,
+            sig,
+            capacity,
+        },
+        appearance,
+    )?;
+    let digest = byte_range::digest(&bytes, &range, options.digest);
+    let cms = PreparedSignature::new(CadesParams {
+        signer: options.signer,
+        chain: options.chain,
+        digest: options.digest,
+        content: Content::Detached {
+            digest: digest.clone(),
+        },
+        // PAdES: the time is in /M, never in the CMS.
+        signing_time: None,
+    })?;
+    Ok(PreparedPdf {
+        bytes,
+        byte_range: range,
+        capacity,
+        digest,
+        cms,
+    })
+}
+
+/// What a signature-like field's revision holds: where its widget goes and
+/// the signature dictionary (without /ByteRange and /Contents, which are
+/// written as placeholders of `capacity` bytes).
+pub(crate) struct FieldSpec<R> {
+    pub page_number: usize,
+    /// The widget's `[x, y, w, h]` from the page's box.
+    pub rect: R,
+    pub field_name: Option<String>,
+    pub sig: Dictionary,
+    pub capacity: usize,
+}
+
+/// An empty form XObject: the appearance of an invisible widget.
+pub(crate) fn empty_appearance(update: &mut Update<'_, '_>) -> Object {
+    update
+        .add(Object::Stream(Stream {
+            dict: Dictionary::new()
+                .with(b"Type", Object::name("XObject"))
+                .with(b"Subtype", Object::name("Form"))
+                .with(b"BBox", vec![Object::Integer(0); 4]),
+            data: Vec::new(),
+        }))
+        .into()
+}
+
+/// Appends a revision with a new signature field (PAdES signature or
+/// document time-stamp): the widget on its page, the field in the form,
+/// SigFlags, and the signature dictionary with its placeholders. Returns
+/// the bytes with the byte range filled in.
+pub(crate) fn write_field_revision<R: Fn([f64; 4]) -> [f64; 4]>(
+    doc: &Document<'_>,
+    spec: FieldSpec<R>,
+    appearance: impl FnOnce(&mut Update<'_, '_>, [f64; 4]) -> Result<Object, PdfError>,
+) -> Result<(Vec<u8>, [usize; 4]), PdfError> {
     let (catalog_id, mut catalog) = doc.catalog()?;
     let pages = doc.pages()?;
-    let page_number = options.visible.as_ref().map_or(1, |v| v.page);
+    let page_number = spec.page_number;
     let page_id = *pages
         .get(page_number.wrapping_sub(1))
         .ok_or(PdfError::NoSuchPage {
@@ -158,7 +270,7 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
             pages: pages.len(),
         })?;
     let page_box = doc.page_box(page_id)?;
-    let mut update = Update::new(&doc)?;
+    let mut update = Update::new(doc)?;
 
     // The form: an existing /AcroForm (direct or not) gains the field. A
     // reference to something else (null, or another object of the file) is
@@ -179,41 +291,15 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         Some(Object::Array(a)) => (None, a.clone()),
         _ => (None, Vec::new()),
     };
-    let field_name = match &options.field_name {
+    let field_name = match &spec.field_name {
         Some(n) => n.clone(),
-        None => free_field_name(&doc, &fields)?,
+        None => free_field_name(doc, &fields)?,
     };
 
     // Signature dictionary, widget and appearance.
     let sig_id = update.reserve();
-    let rect = widget_rect(&options, page_box);
-    let appearance = match &options.visible {
-        Some(v) => {
-            let info = options.signer.info();
-            let spec = AppearanceSpec {
-                role: v.role,
-                width: rect[2],
-                height: rect[3],
-                signer_name: info.holder_name().to_string(),
-                organization: v.organization.clone().or(info.organization.clone()),
-                signing_time: vietnam_time(options.signing_time),
-                doc_number: v.doc_number.clone(),
-                issued_date: v.issued_date.clone(),
-                reason: options.reason.clone(),
-                image: v.image,
-                seal: v.seal,
-                font: v.font,
-            };
-            appearance::build(&spec, &mut update)?
-        }
-        None => update.add(Object::Stream(Stream {
-            dict: Dictionary::new()
-                .with(b"Type", Object::name("XObject"))
-                .with(b"Subtype", Object::name("Form"))
-                .with(b"BBox", vec![Object::Integer(0); 4]),
-            data: Vec::new(),
-        })),
-    };
+    let rect = (spec.rect)(page_box);
+    let appearance = appearance(&mut update, rect)?;
     let (x, y, w, h) = (rect[0], rect[1], rect[2], rect[3]);
     let widget = Dictionary::new()
         .with(b"Type", Object::name("Annot"))
@@ -278,32 +364,11 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         }
     }
 
-    // The signature dictionary, with room for the CMS.
-    let mut sig = Dictionary::new()
-        .with(b"Type", Object::name("Sig"))
-        .with(b"Filter", Object::name("Adobe.PPKLite"))
-        .with(b"SubFilter", Object::name("ETSI.CAdES.detached"))
-        .with(
-            b"M",
-            Object::String(
-                pdf_date(options.signing_time).into_bytes(),
-                super::object::StringForm::Literal,
-            ),
-        );
-    if let Some(name) = options.signer.info().common_name {
-        sig.set(b"Name", Object::text(&name));
-    }
-    if let Some(reason) = &options.reason {
-        sig.set(b"Reason", Object::text(reason));
-    }
-    if let Some(location) = &options.location {
-        sig.set(b"Location", Object::text(location));
-    }
-    let capacity = cms_capacity(&options);
+    let capacity = spec.capacity;
     update.set_signature(
         sig_id,
         Placeholder {
-            dict: sig,
+            dict: spec.sig,
             capacity,
         },
     );
@@ -314,24 +379,7 @@ pub fn prepare(pdf: &[u8], options: PdfSignOptions<'_>) -> Result<PreparedPdf, P
         .signature
         .ok_or_else(|| PdfError::Syntax("signature dictionary not written".into()))?;
     let range = byte_range::fill(&mut bytes, byte_range_at, contents_at, capacity);
-    let digest = byte_range::digest(&bytes, &range, options.digest);
-    let cms = PreparedSignature::new(CadesParams {
-        signer: options.signer,
-        chain: options.chain,
-        digest: options.digest,
-        content: Content::Detached {
-            digest: digest.clone(),
-        },
-        // PAdES: the time is in /M, never in the CMS.
-        signing_time: None,
-    })?;
-    Ok(PreparedPdf {
-        bytes,
-        byte_range: range,
-        capacity,
-        digest,
-        cms,
-    })
+    Ok((bytes, range))
 }
 
 /// Enough for the CMS: certificates, signature value, attributes, and a
