@@ -19,6 +19,8 @@ pub enum Error {
     Pdf(PdfError),
     /// A file could not be read or written.
     Io(String),
+    /// A TSA or responder gave no usable answer; nothing was written.
+    Net(kyso_net::NetError),
     /// The token signed, but a time-stamp or validation data could not be
     /// had: the signature at level `kept` was written to `out`.
     LongTerm {
@@ -45,7 +47,7 @@ impl Localized for Error {
             Error::Token(e) => e.code(),
             Error::Pdf(e) => e.code(),
             Error::Io(_) => "IO_ERROR",
-            Error::LongTerm { error, .. } => error.code(),
+            Error::LongTerm { error, .. } | Error::Net(error) => error.code(),
         }
     }
 
@@ -56,6 +58,7 @@ impl Localized for Error {
             Error::Core(e) => e.message(),
             Error::Pdf(e) => e.message(),
             Error::Io(m) => m.clone(),
+            Error::Net(e) => e.message(),
             Error::LongTerm { error, kept, out } => format!(
                 "{}; the {kept} signature was saved to {}",
                 error.message(),
@@ -71,6 +74,7 @@ impl Localized for Error {
             Error::Core(e) => e.message_vi(),
             Error::Pdf(e) => e.message_vi(),
             Error::Io(m) => format!("Lỗi đọc/ghi: {m}"),
+            Error::Net(e) => e.message_vi(),
             Error::LongTerm { error, kept, out } => format!(
                 "{}; chữ ký mức {kept} đã được lưu vào {}",
                 error.message_vi(),

@@ -1,13 +1,15 @@
-//! Making a signature last (`--level B-T | B-LT`): a time-stamp on the
-//! signature value from the TSAs given, then the certificates and the
-//! revocation answers of the signer's and the TSA's paths, embedded.
+//! Making a signature last (`--level`, `kyso extend`): a time-stamp on the
+//! signature value from the TSAs given (B-T), then the certificates and the
+//! revocation answers of the signers' and TSAs' paths (B-LT), then for a
+//! PDF a document time-stamp over all of it (B-LTA).
 //!
-//! Each step starts from a finished signature and the caller keeps the last
-//! one that worked: a TSA or responder that fails never costs the user the
+//! Each step starts from a finished file and the caller keeps the last one
+//! that worked: a TSA or responder that fails never costs the user the
 //! signature the token already made.
 
 use kyso_core::cms::unsigned_attrs;
 use kyso_core::cms::SignedDataView;
+use kyso_core::pdf::{self, SignerCertificates, ValidationMaterial};
 use kyso_core::{Certificate, DigestAlgorithm, Localized, TrustAnchors};
 use kyso_net::{Fetcher, NetError, Revocation, Settings, Tsa};
 
@@ -26,77 +28,166 @@ pub enum Level {
     BT,
     /// With the validation data a verifier needs offline.
     BLt,
+    /// With an archive (document) time-stamp over that data.
+    BLta,
+}
+
+impl Level {
+    /// The name users type and reports show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::BB => "B-B",
+            Level::BT => "B-T",
+            Level::BLt => "B-LT",
+            Level::BLta => "B-LTA",
+        }
+    }
 }
 
 impl std::str::FromStr for Level {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_uppercase().as_str() {
-            "B-B" => Ok(Level::BB),
-            "B-T" => Ok(Level::BT),
-            "B-LT" => Ok(Level::BLt),
-            "B-LTA" => Err("B-LTA is not available for CMS signatures yet; use B-LT".into()),
-            _ => Err(format!("{s}: expected B-B, B-T or B-LT")),
-        }
+        [Level::BB, Level::BT, Level::BLt, Level::BLta]
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("{s}: expected B-B, B-T, B-LT or B-LTA"))
     }
 }
 
-/// Adds a signature time-stamp to `cms` from the first of `tsa_urls` that
-/// answers.
-pub fn timestamp(cms: &[u8], tsa_urls: &[String]) -> Result<Vec<u8>, NetError> {
-    let alg = DigestAlgorithm::Sha256;
-    let imprint = unsigned_attrs::signature_timestamp_imprint(cms, alg.into())
-        .map_err(|e| protocol(e.message()))?;
-    let urls: Vec<String> = if tsa_urls.is_empty() {
-        vec![DEFAULT_TSA.into()]
-    } else {
-        tsa_urls.to_vec()
-    };
-    let tsa = Tsa::new(Fetcher::new(Settings::default()));
-    let token = kyso_net::timestamp_token(&tsa, &urls, alg, &imprint, &nonce(cms))?;
-    unsigned_attrs::add_signature_timestamp(cms, &token).map_err(|e| protocol(e.message()))
+/// What a signing or extending run needs to reach for the network.
+pub struct Network {
+    tsa_urls: Vec<String>,
+    tsa: Tsa,
+    revocation: Revocation,
 }
 
-/// Adds the certificates and the OCSP/CRL answers of the signer's and each
-/// time-stamp's path to the SignedData (CAdES-B-LT), from the responders their certificates name.
-pub fn validation_data(
-    cms: &[u8],
-    signer: &Certificate,
-    chain: &[Certificate],
-) -> Result<Vec<u8>, NetError> {
-    let view = SignedDataView::parse(cms).map_err(|e| revocation_error(e.message()))?;
-    let mut pool: Vec<Certificate> = view.certificates.clone();
-    pool.extend(chain.iter().cloned());
-    let mut paths = vec![path_of(signer, &pool)];
-    let tokens = unsigned_attrs::values(cms, unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
-        .unwrap_or_default();
-    for token in &tokens {
-        if let Ok(t) = SignedDataView::parse(token) {
-            if let Some(tsa) = t.certificates.iter().find(|c| c.is_time_stamping()) {
-                let mut tsa_pool = t.certificates.clone();
-                tsa_pool.extend(pool.iter().cloned());
-                paths.push(path_of(tsa, &tsa_pool));
+impl Network {
+    /// `--tsa` URLs in order, the shipped default when there are none.
+    pub fn new(tsa_urls: &[String]) -> Self {
+        let fetcher = Fetcher::new(Settings::default());
+        Network {
+            tsa_urls: if tsa_urls.is_empty() {
+                vec![DEFAULT_TSA.into()]
+            } else {
+                tsa_urls.to_vec()
+            },
+            tsa: Tsa::new(fetcher.clone()),
+            revocation: Revocation::new(fetcher),
+        }
+    }
+
+    fn token(&self, algorithm: DigestAlgorithm, digest: &[u8]) -> Result<Vec<u8>, NetError> {
+        kyso_net::timestamp_token(&self.tsa, &self.tsa_urls, algorithm, digest, &nonce(digest))
+    }
+
+    /// CAdES B-T: a signature time-stamp on the one signer of `cms`.
+    pub fn timestamp_cms(&self, cms: &[u8]) -> Result<Vec<u8>, NetError> {
+        let alg = DigestAlgorithm::Sha256;
+        let imprint = unsigned_attrs::signature_timestamp_imprint(cms, alg.into())
+            .map_err(|e| tsa_error(e.message()))?;
+        let token = self.token(alg, &imprint)?;
+        unsigned_attrs::add_signature_timestamp(cms, &token).map_err(|e| tsa_error(e.message()))
+    }
+
+    /// CAdES B-LT: the certificates and OCSP/CRL answers of the signer's
+    /// and each time-stamp's path, in the SignedData.
+    pub fn validation_data_cms(
+        &self,
+        cms: &[u8],
+        signer: &Certificate,
+        chain: &[Certificate],
+    ) -> Result<Vec<u8>, NetError> {
+        let view = SignedDataView::parse(cms).map_err(|e| revocation_error(e.message()))?;
+        let mut subjects = vec![SignerCertificates {
+            certificate: signer.clone(),
+            pool: view.certificates.iter().chain(chain).cloned().collect(),
+        }];
+        for token in unsigned_attrs::values(cms, unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+            .unwrap_or_default()
+        {
+            if let Ok(t) = SignedDataView::parse(&token) {
+                if let Some(tsa) = t.certificates.iter().find(|c| c.is_time_stamping()) {
+                    subjects.push(SignerCertificates {
+                        certificate: tsa.clone(),
+                        pool: t.certificates.clone(),
+                    });
+                }
             }
         }
+        let material = self.material(&subjects, chain)?;
+        let certs: Vec<Certificate> = material
+            .certificates
+            .iter()
+            .filter_map(|d| Certificate::from_der(d).ok())
+            .collect();
+        kyso_core::cms::add_validation_data(cms, &certs, &material.crls, &material.ocsp)
+            .map_err(|e| revocation_error(e.message()))
     }
-    let revocation = Revocation::new(Fetcher::new(Settings::default()));
-    let collected = kyso_net::collect(&revocation, &paths);
-    if let Some(e) = collected.failures.into_iter().next() {
-        return Err(e);
+
+    /// PAdES B-T: a signature time-stamp on the newest signature of `pdf`.
+    pub fn timestamp_pdf(&self, pdf_bytes: &[u8]) -> Result<Vec<u8>, NetError> {
+        let alg = DigestAlgorithm::Sha256;
+        let imprint = pdf::signature_timestamp_imprint(pdf_bytes, alg.into())
+            .map_err(|e| tsa_error(e.message()))?;
+        let token = self.token(alg, &imprint)?;
+        pdf::add_signature_timestamp(pdf_bytes, &token).map_err(|e| tsa_error(e.message()))
     }
-    let mut certificates: Vec<Certificate> = Vec::new();
-    for c in paths.iter().flatten() {
-        if !certificates.contains(c) {
-            certificates.push(c.clone());
+
+    /// PAdES B-LT: a `/DSS` revision with what every signature and
+    /// time-stamp of `pdf` needs.
+    pub fn validation_data_pdf(&self, pdf_bytes: &[u8]) -> Result<Vec<u8>, NetError> {
+        let subjects = pdf::signers(pdf_bytes).map_err(|e| revocation_error(e.message()))?;
+        let (known, _) = pdf::read_dss(pdf_bytes).parsed();
+        let material = self.material(&subjects, &known)?;
+        pdf::add_dss(pdf_bytes, &material).map_err(|e| revocation_error(e.message()))
+    }
+
+    /// PAdES B-LTA: a document time-stamp over everything so far.
+    pub fn archive_timestamp_pdf(&self, pdf_bytes: &[u8]) -> Result<Vec<u8>, NetError> {
+        let prepared = pdf::prepare_document_timestamp(pdf_bytes, DigestAlgorithm::Sha256)
+            .map_err(|e| tsa_error(e.message()))?;
+        let token = self.token(prepared.digest_algorithm(), prepared.imprint())?;
+        prepared.finish(&token).map_err(|e| tsa_error(e.message()))
+    }
+
+    fn material(
+        &self,
+        subjects: &[SignerCertificates],
+        extra_pool: &[Certificate],
+    ) -> Result<ValidationMaterial, NetError> {
+        // One pool for all: a TSA's token often leaves out the root that
+        // the signature's CMS carries.
+        let pool: Vec<Certificate> = subjects
+            .iter()
+            .flat_map(|s| s.pool.iter())
+            .chain(extra_pool)
+            .cloned()
+            .collect();
+        let paths = subjects
+            .iter()
+            .map(|s| path_of(&s.certificate, &pool))
+            .collect::<Result<Vec<_>, _>>()?;
+        let collected = kyso_net::collect(&self.revocation, &paths);
+        if let Some(e) = collected.failures.into_iter().next() {
+            return Err(e);
         }
+        let mut certificates: Vec<Vec<u8>> = Vec::new();
+        for c in paths.iter().flatten() {
+            if !certificates.iter().any(|d| d.as_slice() == c.der()) {
+                certificates.push(c.der().to_vec());
+            }
+        }
+        Ok(ValidationMaterial {
+            certificates,
+            ocsp: collected.ocsp,
+            crls: collected.crls,
+        })
     }
-    kyso_core::cms::add_validation_data(cms, &certificates, &collected.crls, &collected.ocsp)
-        .map_err(|e| revocation_error(e.message()))
 }
 
-/// `cert` up to a self-signed certificate of `pool` or a bundled root,
-/// whichever the issuers lead to; as far as it goes otherwise.
-fn path_of(cert: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
+/// `cert` up to a self-signed certificate of `pool` or a bundled root.
+/// Without one there is no issuer to ask about `cert`'s status.
+fn path_of(cert: &Certificate, pool: &[Certificate]) -> Result<Vec<Certificate>, NetError> {
     let mut anchors = TrustAnchors::bundled();
     for c in pool.iter().filter(|c| c.is_self_issued()) {
         anchors.add(c.clone());
@@ -106,16 +197,19 @@ fn path_of(cert: &Certificate, pool: &[Certificate]) -> Vec<Certificate> {
         proof_of_existence: None,
     };
     match kyso_core::path::validate(cert, pool, &anchors, time).0 {
-        Some(p) => p.certificates,
-        None => vec![cert.clone()],
+        Some(p) => Ok(p.certificates),
+        None => Err(revocation_error(format!(
+            "no certification path from '{}' to a root: its issuer is unknown",
+            cert.info().common_name.unwrap_or_default()
+        ))),
     }
 }
 
 /// Binds the TSA's answer to this request. Not a secret: the imprint is
 /// already unique to this signature; the nonce only makes a replayed answer
 /// for the same imprint recognisable.
-fn nonce(cms: &[u8]) -> Vec<u8> {
-    let mut seed = cms.to_vec();
+fn nonce(digest: &[u8]) -> Vec<u8> {
+    let mut seed = digest.to_vec();
     seed.extend(std::process::id().to_le_bytes());
     if let Ok(d) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
         seed.extend(d.as_nanos().to_le_bytes());
@@ -123,7 +217,7 @@ fn nonce(cms: &[u8]) -> Vec<u8> {
     DigestAlgorithm::Sha256.digest(&seed)[..16].to_vec()
 }
 
-fn protocol(message: String) -> NetError {
+fn tsa_error(message: String) -> NetError {
     NetError::TsaUnavailable(vec![kyso_net::Failure {
         url: String::new(),
         reason: kyso_net::Reason::Protocol(message),

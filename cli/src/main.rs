@@ -9,6 +9,7 @@
 
 mod clock;
 mod error;
+mod extend;
 mod input;
 mod long_term;
 mod output;
@@ -54,6 +55,8 @@ enum Command {
         #[command(subcommand)]
         format: SignFormat,
     },
+    /// Bring a signed PDF to B-LT or B-LTA (new revisions; signatures untouched).
+    Extend(extend::Args),
     /// Verify a signature; exit 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 3 error.
     Verify(verify::Args),
 }
@@ -62,8 +65,8 @@ enum Command {
 enum SignFormat {
     /// CAdES signature (.p7s), detached unless --attached; B-B, B-T or B-LT.
     Cms(sign::CmsArgs),
-    /// PAdES-B-B signature in the PDF (incremental; visible per Decree 30
-    /// with --role, or invisible).
+    /// PAdES signature in the PDF (incremental; visible per Decree 30 with
+    /// --role, or invisible); B-B, B-T, B-LT or B-LTA.
     Pdf(Box<sign::PdfArgs>),
 }
 
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Sign {
             format: SignFormat::Pdf(args),
         } => sign::pdf(*args),
+        Command::Extend(args) => extend::run(args),
         Command::Verify(args) => verify::run(args),
     };
     match result {

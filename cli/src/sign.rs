@@ -11,7 +11,7 @@ use kyso_token::{module_paths, Pin, TokenCertificate, TokenInfo, Tokens};
 use crate::clock::now;
 use crate::error::Error;
 use crate::input::{hash_file, read};
-use crate::long_term::{self, Level};
+use crate::long_term::{Level, Network};
 
 /// How to reach the key: shared by every `kyso sign` format.
 #[derive(clap::Args)]
@@ -93,6 +93,15 @@ pub(super) struct PdfArgs {
     reason: Option<String>,
     #[arg(long)]
     location: Option<String>,
+    /// B-B, B-T (plus a signature time-stamp), B-LT (plus a /DSS with the
+    /// certificates and OCSP/CRL answers) or B-LTA (plus a document
+    /// time-stamp over them).
+    #[arg(long, default_value = "B-B")]
+    level: Level,
+    /// Time-stamping authority, tried in order (repeatable; default
+    /// http://tsa.ca.gov.vn).
+    #[arg(long = "tsa")]
+    tsa: Vec<String>,
     #[command(flatten)]
     key: KeyArgs,
 }
@@ -193,33 +202,21 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
         signing_time: Some(now()),
     })?;
     let signature = key.sign(prepared.signed_attributes())?;
-    let mut p7s = prepared.finish(&signature, key.scheme)?;
-    // Each level is saved before the next is tried: a TSA or responder
-    // that fails leaves the user the signature made so far, and says so.
-    let steps: [(Level, &str, &Step); 2] = [
-        (Level::BT, "B-B", &|cms| {
-            long_term::timestamp(cms, &args.tsa)
-        }),
-        (Level::BLt, "B-T", &|cms| {
-            long_term::validation_data(cms, &key.cert.certificate, &key.cert.chain)
-        }),
-    ];
-    for (level, kept, step) in steps {
-        if args.level < level {
-            break;
-        }
-        match step(&p7s) {
-            Ok(next) => p7s = next,
-            Err(e) => {
-                std::fs::write(&args.out, &p7s).map_err(|e| Error::io(&args.out, e))?;
-                return Err(Error::LongTerm {
-                    error: e,
-                    kept: kept.into(),
-                    out: args.out.clone(),
-                });
-            }
-        }
+    let p7s = prepared.finish(&signature, key.scheme)?;
+    if args.level == Level::BLta {
+        return Err(Error::BadRequest(
+            "B-LTA is not available for CMS signatures yet; use B-LT".into(),
+        ));
     }
+    let net = Network::new(&args.tsa);
+    let steps: [(Level, Box<Step>); 2] = [
+        (Level::BT, Box::new(|cms| net.timestamp_cms(cms))),
+        (
+            Level::BLt,
+            Box::new(|cms| net.validation_data_cms(cms, &key.cert.certificate, &key.cert.chain)),
+        ),
+    ];
+    let p7s = climb(p7s, Level::BB, args.level, &steps, &args.out)?;
     key.save(&args.input, &args.out, &p7s)
 }
 
@@ -259,11 +256,55 @@ pub(super) fn pdf(args: PdfArgs) -> Result<u8, Error> {
     drop(input);
     let signature = key.sign(prepared.signed_attributes())?;
     let signed = prepared.finish(&signature, key.scheme)?;
+    let net = Network::new(&args.tsa);
+    let signed = climb(signed, Level::BB, args.level, &pdf_steps(&net), &args.out)?;
     key.save(&args.input, &args.out, &signed)
 }
 
 /// One step towards a higher level: the signature so far in, the next out.
-type Step<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError> + 'a;
+pub(super) type Step<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>, kyso_net::NetError> + 'a;
+
+/// Takes `bytes`, at level `from`, up to `to` through the `steps` above
+/// `from`. When a step fails, what was reached is written to `out` and the
+/// error says so: the signature the token made is never lost.
+pub(super) fn climb(
+    mut bytes: Vec<u8>,
+    from: Level,
+    to: Level,
+    steps: &[(Level, Box<Step>)],
+    out: &Path,
+) -> Result<Vec<u8>, Error> {
+    let mut reached = from;
+    for (level, step) in steps {
+        if *level <= from || *level > to {
+            continue;
+        }
+        match step(&bytes) {
+            Ok(next) => {
+                bytes = next;
+                reached = *level;
+            }
+            Err(e) => {
+                std::fs::write(out, &bytes).map_err(|e| Error::io(out, e))?;
+                return Err(Error::LongTerm {
+                    error: e,
+                    kept: reached.name().into(),
+                    out: out.to_path_buf(),
+                });
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+/// B-T, B-LT and B-LTA for a PDF whose newest signature was just made.
+pub(super) fn pdf_steps(net: &Network) -> [(Level, Box<Step<'_>>); 3] {
+    [
+        (Level::BT, Box::new(|pdf| net.timestamp_pdf(pdf))),
+        (Level::BLt, Box::new(|pdf| net.validation_data_pdf(pdf))),
+        (Level::BLta, Box::new(|pdf| net.archive_timestamp_pdf(pdf))),
+    ]
+}
 
 fn read_pin(token: &TokenInfo, from_stdin: bool) -> Result<Pin, kyso_token::Error> {
     use kyso_token::Error;

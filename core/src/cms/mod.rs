@@ -13,5 +13,5 @@ mod verify;
 pub use parse::{SignedDataView, SignerView};
 pub use signed_data::{CadesParams, Content, PreparedSignature};
 pub use validation_data::add_validation_data;
+pub(crate) use verify::{identifies, verify_signer_at, Container};
 pub use verify::{verify, verify_signer_with_digest, VerifyOptions};
-pub(crate) use verify::{verify_signer_at, Container};

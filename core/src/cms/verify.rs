@@ -104,8 +104,9 @@ pub fn verify_signer_with_digest(
 pub(crate) enum Container {
     /// A `.p7s`: CAdES rules.
     Cms,
-    /// A PDF signature, with its `/M` if it has one.
-    Pdf(Option<DateTime>),
+    /// A PDF signature, with its `/M` if it has one, and the earliest time
+    /// a later document time-stamp proves the signature existed at.
+    Pdf(Option<DateTime>, Option<DateTime>),
     /// An RFC 3161 token: its TSTInfo's genTime is the time, no
     /// signing-time attribute is needed.
     TimeStamp,
@@ -316,7 +317,7 @@ fn check_signer(
     };
     let has_signing_time = claimed.is_some();
     let claimed = match container {
-        Container::Pdf(Some(m)) => Some(m),
+        Container::Pdf(Some(m), _) => Some(m),
         _ => claimed,
     };
     report.claimed_signing_time = claimed.map(|t| t.to_string());
@@ -426,7 +427,18 @@ fn check_signer(
     // SAV: the level reached, signature time-stamps and the cryptographic
     // constraints.
     report.level = Some(if has_signing_cert_v2 { "B-B" } else { "CMS" }.into());
-    let proof_of_existence = signature_timestamps(info, options, report);
+    let mut proof_of_existence = signature_timestamps(info, options, report);
+    // PAdES B-T may also come from a document time-stamp over a later
+    // revision (EN 319 142-1 §6.3): it proves the signature existed too.
+    if let Container::Pdf(_, Some(later)) = container {
+        if proof_of_existence.is_none_or(|p| later < p) {
+            proof_of_existence = Some(later);
+            report.proven_signing_time = Some(later.to_string());
+            if report.level.as_deref() == Some("B-B") {
+                report.level = Some("B-T".into());
+            }
+        }
+    }
     let key = key.expect("the key verified the signature");
     let mut digests = vec![digest_alg];
     if let Some(d) = sig_alg.digest.filter(|d| *d != digest_alg) {
@@ -598,7 +610,7 @@ fn signature_timestamps(
 }
 
 /// Whether a SignerIdentifier names `cert`.
-fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+pub(crate) fn identifies(sid: &SignerIdentifier, cert: &Certificate) -> bool {
     match sid {
         SignerIdentifier::IssuerAndSerialNumber(isn) => {
             isn.serial_number.as_bytes() == cert.serial()

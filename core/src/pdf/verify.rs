@@ -14,6 +14,7 @@ use crate::digest::HashAlgorithm;
 use crate::report::{
     Block, Finding, PdfSignatureDetails, SignatureReport, SubIndication, ValidationReport,
 };
+use crate::revocation::{Origin, RevocationData};
 use crate::Localized;
 
 /// What a signature dictionary's `/SubFilter` says its `/Contents` holds.
@@ -77,11 +78,38 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
     }
     let revision_ends = revision_ends(pdf);
     let certification = certification(&doc);
+    // The /DSS: certificates and revocation data for every signature.
+    let (dss_certs, dss_revocation) = super::dss::read(&doc).parsed();
+    let mut extra: Vec<crate::Certificate> = options.extra_certificates.to_vec();
+    extra.extend(dss_certs);
+    let mut revocation: Vec<(RevocationData, Origin)> = vec![(dss_revocation, Origin::Dss)];
+    revocation.extend(options.revocation.iter().cloned());
+    let options = &VerifyOptions {
+        extra_certificates: &extra,
+        revocation: &revocation,
+        ..*options
+    };
     // Signatures of the same revision share what later revisions changed.
     let mut changes = HashMap::new();
-    let mut reports: Vec<(usize, SignatureReport)> = fields
-        .iter()
-        .map(|(name, sig_id, sig)| {
+    let range_end = |report: &SignatureReport| {
+        report.pdf.as_ref().map_or(usize::MAX, |p| {
+            p.byte_range
+                .get(2)
+                .zip(p.byte_range.get(3))
+                .map_or(usize::MAX, |(c, d)| c + d)
+        })
+    };
+    let is_doc_timestamp = |sig: &Dictionary| sig.name(b"SubFilter") == Some(b"ETSI.RFC3161");
+    // Document time-stamps first: those that hold prove that everything
+    // before them existed (B-T for the signatures they cover, B-LTA over a
+    // /DSS).
+    let mut reports: Vec<(usize, SignatureReport)> = Vec::new();
+    let mut doc_timestamps: Vec<(usize, der::DateTime)> = Vec::new();
+    for pass in [true, false] {
+        for (name, sig_id, sig) in fields
+            .iter()
+            .filter(|(_, _, s)| is_doc_timestamp(s) == pass)
+        {
             let level = certification.filter(|(id, _)| id == sig_id).map(|(_, p)| p);
             let report = verify_one(
                 &doc,
@@ -91,17 +119,49 @@ pub fn verify(pdf: &[u8], options: &VerifyOptions<'_>) -> ValidationReport {
                 certification,
                 &revision_ends,
                 &mut changes,
+                &doc_timestamps,
                 options,
             );
-            let end = report.pdf.as_ref().map_or(usize::MAX, |p| {
-                p.byte_range
-                    .get(2)
-                    .zip(p.byte_range.get(3))
-                    .map_or(usize::MAX, |(c, d)| c + d)
-            });
-            (end, report)
+            let end = range_end(&report);
+            if pass && report.sub_indication.is_none() {
+                if let Some(t) = report.proven_signing_time.as_deref().and_then(parse_utc) {
+                    doc_timestamps.push((end, t));
+                }
+            }
+            reports.push((end, report));
+        }
+    }
+    // B-LTA: B-LT, and a document time-stamp that holds over a revision
+    // that already had the /DSS (EN 319 142-1 §6.5).
+    let archive_ends: Vec<usize> = doc_timestamps
+        .iter()
+        .map(|(end, _)| *end)
+        .filter(|end| {
+            Document::open(&pdf[..*end])
+                .map(|d| !super::dss::read(&d).is_empty())
+                .unwrap_or(false)
         })
         .collect();
+    for (end, report) in reports.iter_mut() {
+        let later: Vec<&(usize, der::DateTime)> =
+            doc_timestamps.iter().filter(|(e, _)| e > end).collect();
+        if report.level.as_deref() == Some("DOC-TIMESTAMP") {
+            continue;
+        }
+        for (_, t) in &later {
+            report.timestamps.push(crate::report::TimestampReport {
+                kind: crate::tsp::TimestampKind::Document,
+                indication: crate::report::Indication::TotalPassed,
+                sub_indication: None,
+                gen_time: Some(t.to_string()),
+                tsa: None,
+                errors: Vec::new(),
+            });
+        }
+        if report.level.as_deref() == Some("B-LT") && archive_ends.iter().any(|e| e > end) {
+            report.level = Some("B-LTA".into());
+        }
+    }
     // In signing order.
     reports.sort_by_key(|(end, _)| *end);
     ValidationReport::from_signatures(
@@ -120,6 +180,7 @@ fn verify_one(
     certification: Option<(ObjectId, i64)>,
     revision_ends: &[usize],
     changes: &mut HashMap<usize, Vec<String>>,
+    doc_timestamps: &[(usize, der::DateTime)],
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let bytes = doc.bytes();
@@ -232,7 +293,13 @@ fn verify_one(
                 .get(b"M")
                 .and_then(Object::as_bytes)
                 .and_then(parse_pdf_date);
-            let mut report = verify_cms(bytes, &range, kind, &view, signer, m, options);
+            let end = range[2] + range[3];
+            let poe = doc_timestamps
+                .iter()
+                .filter(|(ts_end, _)| *ts_end > end)
+                .map(|(_, t)| *t)
+                .min();
+            let mut report = verify_cms(bytes, &range, kind, &view, signer, m, poe, options);
             if trailing > 0 {
                 report.warn(
                     Block::FormatChecking,
@@ -301,6 +368,7 @@ fn verify_cms(
     view: &SignedDataView,
     signer: &crate::cms::SignerView,
     m: Option<der::DateTime>,
+    poe: Option<der::DateTime>,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let hash_failure = |vi: &str, en: &str| {
@@ -329,7 +397,8 @@ fn verify_cms(
                 );
             }
             let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report = verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m));
+            let mut report =
+                verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m, poe));
             // The CMS's own digest is what the policy judges (as DSS does);
             // the SHA-1 that binds it to the document is worth a warning.
             if report.sub_indication.is_none() {
@@ -358,9 +427,27 @@ fn verify_cms(
         }
         SubFilter::Detached | SubFilter::X509RsaSha1 => {
             let digest_of = |alg: HashAlgorithm| Some(byte_range::digest(bytes, range, alg));
-            verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m))
+            verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m, poe))
         }
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, as reports write times.
+fn parse_utc(text: &str) -> Option<der::DateTime> {
+    let b = text.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let n = |r: core::ops::Range<usize>| text.get(r)?.parse::<u16>().ok();
+    der::DateTime::new(
+        n(0..4)?,
+        n(5..7)? as u8,
+        n(8..10)? as u8,
+        n(11..13)? as u8,
+        n(14..16)? as u8,
+        n(17..19)? as u8,
+    )
+    .ok()
 }
 
 /// The revision (0-based) a signature whose bytes end at `end` signed: the
@@ -389,7 +476,7 @@ fn find_eof_before(bytes: &[u8], end: usize) -> Option<usize> {
 }
 
 /// Signature fields with a value: (name, signature dictionary id, dictionary).
-fn signature_fields(
+pub(crate) fn signature_fields(
     doc: &Document<'_>,
 ) -> Result<Vec<(String, ObjectId, Dictionary)>, super::PdfError> {
     let (_, catalog) = doc.catalog()?;

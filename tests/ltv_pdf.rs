@@ -1,0 +1,164 @@
+//! PAdES B-T, B-LT and B-LTA made by `kyso sign pdf --level` and `kyso
+//! extend`, against real loopback servers, judged by Kyso and EU DSS (default
+//! policy, nothing fetched); after B-LT
+//! the responders are stopped and the files must still validate.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kyso_tests::{ltv, run_with_stdin, Fixture};
+
+/// A one-page PDF from Ghostscript, with Vietnamese text.
+fn input_pdf(dir: &Path) -> PathBuf {
+    let ps = dir.join("in.ps");
+    std::fs::write(
+        &ps,
+        "%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (Quyet dinh so 12/QD-UBND) show showpage\n",
+    )
+    .unwrap();
+    let pdf = dir.join("in.pdf");
+    let out = Command::new("gs")
+        .args(["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite"])
+        .arg(format!("-sOutputFile={}", pdf.display()))
+        .arg(&ps)
+        .output()
+        .expect("run gs");
+    assert!(
+        out.status.success(),
+        "gs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pdf
+}
+
+fn sign_pdf(fx: &Fixture, input: &Path, out: &Path, level: &str, tsa: &str) {
+    let mut cmd = fx.kyso();
+    cmd.args(["sign", "pdf"])
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args([
+            "--cert",
+            &fx.cert_id("ltv"),
+            "--pin-stdin",
+            "--level",
+            level,
+            "--tsa",
+            tsa,
+        ]);
+    let res = run_with_stdin(cmd, &format!("{}\n", fx.manifest.pin));
+    assert!(
+        res.status.success(),
+        "kyso sign pdf: {}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+}
+
+fn kyso_level(fx: &Fixture, pdf: &Path) -> (i32, serde_json::Value) {
+    let (code, report) = fx.verify(pdf, None, true);
+    (code, report)
+}
+
+#[test]
+fn every_level_is_made_and_each_validator_agrees_offline() {
+    let (fx, mut responders) = ltv::fixture("ltv_pdf", "levels");
+    let tsa = responders.entry().tsa_url.clone();
+    let dir = fx.scratch("levels");
+    let input = input_pdf(&dir);
+    let mut made = Vec::new();
+    for level in ["B-T", "B-LT", "B-LTA"] {
+        let out = dir.join(format!("{level}.pdf"));
+        sign_pdf(&fx, &input, &out, level, &tsa);
+        made.push((level, out));
+    }
+    // Everything below is judged with the responders gone.
+    responders.stop();
+    for (level, pdf) in &made {
+        let (code, report) = kyso_level(&fx, pdf);
+        let sig = &report["signatures"][0];
+        assert_eq!(
+            (code, sig["level"].as_str()),
+            (0, Some(*level)),
+            "{level}: {report:#}"
+        );
+        // B-T carries no revocation data: DSS's default policy requires it,
+        // so B-T is judged under the tests' policy that only warns.
+        let dss = if *level == "B-T" {
+            kyso_tests::dss::validate(pdf, None, &[&fx.manifest.root_pem])
+        } else {
+            ltv::dss_default(&fx, pdf, None)
+        };
+        let s = &dss["signatures"][0];
+        assert_eq!(s["indication"], "TOTAL_PASSED", "{level}: {dss:#}");
+        assert_eq!(
+            s["signatureFormat"].as_str(),
+            Some(format!("PAdES-BASELINE-{}", &level[2..]).as_str()),
+            "{level}: {dss:#}"
+        );
+    }
+}
+
+#[test]
+fn a_b_b_pdf_is_extended_to_b_lta_and_renewed() {
+    let (fx, responders) = ltv::fixture("ltv_pdf", "extend");
+    let tsa = responders.entry().tsa_url.clone();
+    let dir = fx.scratch("extend");
+    let input = input_pdf(&dir);
+    let bb = dir.join("b-b.pdf");
+    sign_pdf(&fx, &input, &bb, "B-B", &tsa);
+    let lta = dir.join("b-lta.pdf");
+    let out = fx
+        .kyso()
+        .args(["extend"])
+        .arg(&bb)
+        .arg("--out")
+        .arg(&lta)
+        .args(["--level", "B-LTA", "--tsa", &tsa])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kyso extend: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The earlier revision is untouched.
+    let (before, after) = (std::fs::read(&bb).unwrap(), std::fs::read(&lta).unwrap());
+    assert!(after.starts_with(&before));
+    let (code, report) = kyso_level(&fx, &lta);
+    let sig = &report["signatures"][0];
+    // A document time-stamp over the DSS makes a B-B signature B-LTA: it is
+    // the proof of existence (B-T), the DSS gives B-LT.
+    assert_eq!(
+        (code, sig["level"].as_str()),
+        (0, Some("B-LTA")),
+        "{report:#}"
+    );
+    let renewed = dir.join("renewed.pdf");
+    let out = fx
+        .kyso()
+        .args(["extend"])
+        .arg(&lta)
+        .arg("--out")
+        .arg(&renewed)
+        .args(["--level", "B-LTA", "--tsa", &tsa])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "renewal: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, report) = kyso_level(&fx, &renewed);
+    let doc_timestamps = report["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["level"] == "DOC-TIMESTAMP" && s["indication"] == "TOTAL_PASSED")
+        .count();
+    assert_eq!((code, doc_timestamps), (0, 2), "{report:#}");
+    let dss = ltv::dss_default(&fx, &renewed, None);
+    assert_eq!(
+        dss["signatures"][0]["indication"], "TOTAL_PASSED",
+        "{dss:#}"
+    );
+}
