@@ -32,6 +32,10 @@ fn input_pdf(dir: &Path) -> PathBuf {
 }
 
 fn sign_pdf(fx: &Fixture, input: &Path, out: &Path, level: &str, tsa: &str) {
+    sign_pdf_as(fx, "ltv", input, out, level, tsa)
+}
+
+fn sign_pdf_as(fx: &Fixture, signer: &str, input: &Path, out: &Path, level: &str, tsa: &str) {
     let mut cmd = fx.kyso();
     cmd.args(["sign", "pdf"])
         .arg(input)
@@ -39,7 +43,7 @@ fn sign_pdf(fx: &Fixture, input: &Path, out: &Path, level: &str, tsa: &str) {
         .arg(out)
         .args([
             "--cert",
-            &fx.cert_id("ltv"),
+            &fx.cert_id(signer),
             "--pin-stdin",
             "--level",
             level,
@@ -157,6 +161,75 @@ fn a_b_b_pdf_is_extended_to_b_lta_and_renewed() {
         .count();
     assert_eq!((code, doc_timestamps), (0, 2), "{report:#}");
     let dss = ltv::dss_default(&fx, &renewed, None);
+    assert_eq!(
+        dss["signatures"][0]["indication"], "TOTAL_PASSED",
+        "{dss:#}"
+    );
+}
+
+#[test]
+fn signed_before_the_revocation_with_a_time_stamp_stays_valid_without_it_does_not() {
+    let (fx, mut responders) = ltv::fixture("ltv_pdf", "revoked");
+    let tsa = responders.entry().tsa_url.clone();
+    let dir = fx.scratch("revoked");
+    let input = input_pdf(&dir);
+    let (bt, bb) = (dir.join("b-t.pdf"), dir.join("b-b.pdf"));
+    sign_pdf_as(&fx, "ltv-revoked", &input, &bt, "B-T", &tsa);
+    sign_pdf_as(&fx, "ltv-revoked", &input, &bb, "B-B", &tsa);
+    // Revocation times have one-second precision.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let cert = fx.manifest.signer("ltv-revoked").cert_pem.clone();
+    responders.revoke(&cert, "keyCompromise").expect("revoke");
+
+    let online = |pdf: &Path| {
+        let out = fx
+            .kyso()
+            .arg("verify")
+            .arg(pdf)
+            .args(["--json", "--online", "--trust"])
+            .arg(&fx.manifest.root_pem)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), report)
+    };
+    let (code, report) = online(&bt);
+    let sig = &report["signatures"][0];
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(sig["revocation"][0]["status"], "REVOKED", "{sig:#}");
+    assert_eq!(sig["revocation"][0]["origin"], "ONLINE", "{sig:#}");
+    let (code, report) = online(&bb);
+    let sig = &report["signatures"][0];
+    assert_eq!(code, Some(2), "{report:#}");
+    assert_eq!(sig["subIndication"], "REVOKED_NO_POE", "{sig:#}");
+
+    // The time-stamped one is extended after the revocation and still holds
+    // offline, for Kyso and for DSS: its proof of existence predates it.
+    let lt = dir.join("b-lt.pdf");
+    let out = fx
+        .kyso()
+        .arg("extend")
+        .arg(&bt)
+        .arg("--out")
+        .arg(&lt)
+        .args(["--level", "B-LT"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kyso extend: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    responders.stop();
+    let (code, report) = fx.verify(&lt, None, true);
+    let sig = &report["signatures"][0];
+    assert_eq!(
+        (code, sig["level"].as_str()),
+        (0, Some("B-LT")),
+        "{report:#}"
+    );
+    assert_eq!(sig["revocation"][0]["status"], "REVOKED");
+    let dss = ltv::dss_default(&fx, &lt, None);
     assert_eq!(
         dss["signatures"][0]["indication"], "TOTAL_PASSED",
         "{dss:#}"

@@ -8,8 +8,8 @@
 //! signature the token already made.
 
 use kyso_core::cms::unsigned_attrs;
-use kyso_core::cms::SignedDataView;
-use kyso_core::pdf::{self, SignerCertificates, ValidationMaterial};
+use kyso_core::cms::{SignedDataView, SignerCertificates};
+use kyso_core::pdf::{self, ValidationMaterial};
 use kyso_core::{Certificate, DigestAlgorithm, Localized, TrustAnchors};
 use kyso_net::{Fetcher, NetError, Revocation, Settings, Tsa};
 
@@ -148,6 +148,29 @@ impl Network {
             .map_err(|e| tsa_error(e.message()))?;
         let token = self.token(prepared.digest_algorithm(), prepared.imprint())?;
         prepared.finish(&token).map_err(|e| tsa_error(e.message()))
+    }
+
+    /// For `kyso verify --online`: the OCSP/CRL answers for every signer and
+    /// TSA of the file whose path reaches one of `anchors` (nothing is asked
+    /// about a certificate no trusted CA issued), with what could not be had.
+    pub fn online(
+        &self,
+        subjects: &[SignerCertificates],
+        anchors: &TrustAnchors,
+    ) -> (kyso_core::revocation::RevocationData, Vec<NetError>) {
+        let pool: Vec<Certificate> = subjects.iter().flat_map(|s| s.pool.clone()).collect();
+        let time = kyso_core::path::ValidationTime {
+            now: now(),
+            proof_of_existence: None,
+        };
+        let paths: Vec<Vec<Certificate>> = subjects
+            .iter()
+            .filter_map(|s| kyso_core::path::validate(&s.certificate, &pool, anchors, time).0)
+            .map(|p| p.certificates)
+            .collect();
+        let collected = kyso_net::collect(&self.revocation, &paths);
+        let data = collected.data();
+        (data, collected.failures)
     }
 
     fn material(

@@ -3,11 +3,13 @@ use std::path::PathBuf;
 use base64::Engine;
 use kyso_core::policy::CryptoPolicy;
 use kyso_core::report::{Indication, ValidationReport};
+use kyso_core::revocation::{Origin, RevocationData};
 use kyso_core::{cms, Lang, Localized, TrustAnchors};
 
 use crate::clock::now;
 use crate::error::Error;
 use crate::input::read;
+use crate::long_term::Network;
 use crate::output::{lang, say};
 
 #[derive(clap::Args)]
@@ -36,6 +38,10 @@ pub(super) struct Args {
     /// instead of the default (EU DSS's, from ETSI TS 119 312).
     #[arg(long)]
     policy: Option<PathBuf>,
+    /// Ask the OCSP responders and CRL distribution points the
+    /// certificates name for statuses the file does not carry.
+    #[arg(long)]
+    online: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,13 +70,18 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         Some(path) => load_policy(path)?,
         None => CryptoPolicy::default(),
     };
+    let online = if args.online {
+        online_data(&bytes, is_pdf, &anchors)
+    } else {
+        Vec::new()
+    };
     let options = cms::VerifyOptions {
         trust_anchors: &anchors,
         now: now(),
         content: content.as_deref(),
         extra_certificates: &[],
         policy: &policy,
-        revocation: &[],
+        revocation: &online,
     };
     let report = if is_pdf {
         kyso_core::pdf::verify(&bytes, &options)
@@ -97,6 +108,29 @@ pub(super) fn run(args: Args) -> Result<u8, Error> {
         None => say!("{text}")?,
     }
     Ok(code)
+}
+
+/// What `--online` fetched, as the verification's extra revocation data.
+/// A responder that does not answer is reported on standard error; the
+/// report then shows the status as missing.
+fn online_data(
+    bytes: &[u8],
+    is_pdf: bool,
+    anchors: &TrustAnchors,
+) -> Vec<(RevocationData, Origin)> {
+    let subjects = if is_pdf {
+        kyso_core::pdf::signers(bytes).unwrap_or_default()
+    } else {
+        unpem(bytes)
+            .ok()
+            .and_then(|der| cms::signers(&der).ok())
+            .unwrap_or_default()
+    };
+    let (data, failures) = Network::new(&[]).online(&subjects, anchors);
+    for f in failures {
+        eprintln!("kyso: {} [{}]", f.message_in(lang()), f.code());
+    }
+    vec![(data, Origin::Online)]
 }
 
 /// Reads a policy file: TOML, or JSON when it starts with `{`.

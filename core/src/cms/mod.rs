@@ -6,12 +6,15 @@ pub mod ess;
 mod parse;
 pub mod signed_attrs;
 mod signed_data;
+mod signers;
 pub mod unsigned_attrs;
 mod validation_data;
 mod verify;
 
 pub use parse::{SignedDataView, SignerView};
 pub use signed_data::{CadesParams, Content, PreparedSignature};
+pub(crate) use signers::push_signers;
+pub use signers::{signers, SignerCertificates};
 pub use validation_data::add_validation_data;
 pub(crate) use verify::{identifies, verify_signer_at, Container};
 pub use verify::{verify, verify_signer_with_digest, VerifyOptions};

@@ -37,7 +37,7 @@ pub use error::PdfError;
 pub use object::{Dictionary, Object, ObjectId, ObjectSink, Stream, StringForm};
 pub use sign::{prepare, PdfSignOptions, PreparedPdf, Visible};
 pub use signature_timestamp::{add_signature_timestamp, signature_timestamp_imprint};
-pub use signers::{signers, SignerCertificates};
+pub use signers::signers;
 pub use verify::verify;
 // Defined with the other report types.
 pub use crate::report::PdfSignatureDetails;
