@@ -100,11 +100,16 @@ fn every_level_is_made_and_each_validator_agrees_offline() {
             "{level}: {dss:#}"
         );
     }
+    // pyHanko's AdES process, also offline, on the long-term levels.
+    for (level, pdf) in &made[1..] {
+        let (ok, text) = ltv::pyhanko_ades(&fx, pdf);
+        assert!(ok, "pyHanko on {level}: {text}");
+    }
 }
 
 #[test]
 fn a_b_b_pdf_is_extended_to_b_lta_and_renewed() {
-    let (fx, responders) = ltv::fixture("ltv_pdf", "extend");
+    let (fx, mut responders) = ltv::fixture("ltv_pdf", "extend");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("extend");
     let input = input_pdf(&dir);
@@ -165,6 +170,10 @@ fn a_b_b_pdf_is_extended_to_b_lta_and_renewed() {
         dss["signatures"][0]["indication"], "TOTAL_PASSED",
         "{dss:#}"
     );
+    // pyHanko must manage with what the file carries.
+    responders.stop();
+    let (ok, text) = ltv::pyhanko_ades(&fx, &renewed);
+    assert!(ok, "pyHanko on the renewed B-LTA: {text}");
 }
 
 #[test]

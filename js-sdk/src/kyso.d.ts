@@ -54,6 +54,9 @@ export interface CertFilter {
   validAt?: Date;
 }
 
+/** CAdES/PAdES baseline levels (ETSI EN 319 122-1, EN 319 142-1). */
+export type Level = "B-B" | "B-T" | "B-LT" | "B-LTA";
+
 export interface Finding { code: string; message: string; messageVi: string }
 
 export interface SignatureReport {
@@ -167,9 +170,22 @@ export class Kyso {
   }): Promise<Kyso>;
   pair(): Promise<{ paired: true }>;
   certificates(options?: { filter?: CertFilter }): Promise<Cert[]>;
+  /**
+   * CAdES at `level` (default B-B). B-T and B-LT go through the agent's
+   * TSAs and the certificates' responders; when they fail after the token
+   * signed, the KysoError (TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE) carries
+   * `details.result`: the signature at `details.level`.
+   */
   signCms(
     data: BinaryInput,
-    options?: { certificateId?: string; detached?: boolean; digest?: DigestName; documentName?: string; onProgress?: Progress },
+    options?: {
+      certificateId?: string;
+      detached?: boolean;
+      digest?: DigestName;
+      documentName?: string;
+      level?: "B-B" | "B-T" | "B-LT";
+      onProgress?: Progress;
+    },
   ): Promise<{ cms: Uint8Array; report: ValidationReport }>;
   signPdf(
     pdf: BinaryInput,
@@ -190,7 +206,8 @@ export class Kyso {
       organization?: string;
       docNumber?: string;
       issuedDate?: string;
-      level?: "B-B";
+      /** B-B (default), B-T, B-LT (a /DSS) or B-LTA (and a document time-stamp). */
+      level?: Level;
       digest?: DigestName;
       documentName?: string;
       onProgress?: Progress;
@@ -199,8 +216,21 @@ export class Kyso {
   signBatch(
     items: { data: BinaryInput; documentName?: string }[],
     /** `onProgress(bytesHashed, totalBytes)` over the whole batch. */
-    options?: { certificateId?: string; digest?: DigestName; onProgress?: Progress },
+    options?: { certificateId?: string; digest?: DigestName; level?: "B-B" | "B-T" | "B-LT"; onProgress?: Progress },
   ): Promise<({ cms: Uint8Array; report: ValidationReport } | { error: KysoError })[]>;
+  /**
+   * Brings a signed PDF (Kyso's or another tool's) to B-LT or B-LTA (default)
+   * in new revisions; renews the archive time-stamp of a B-LTA file. Uses
+   * `kyso`, or connects with the other options.
+   */
+  static extend(
+    pdf: BinaryInput,
+    options?: { level?: "B-LT" | "B-LTA"; kyso?: Kyso; ports?: number[]; timeoutMs?: number },
+  ): Promise<{ pdf: Uint8Array; report: ValidationReport }>;
+  /** A time-stamp token (DER) of a SHA-256 `digest` from the agent's TSAs. */
+  timestampToken(digest: Uint8Array): Promise<Uint8Array>;
+  /** OCSP responses and CRLs (each concatenated DER) for `certificates` (concatenated DER). */
+  revocationData(certificates: Uint8Array): Promise<{ ocsp: Uint8Array; crls: Uint8Array }>;
   authenticate(nonce: string, options?: { certificateId?: string }): Promise<AuthToken>;
   /**
    * Verifies in the page. `report: "detailed"` keeps, per signature, every

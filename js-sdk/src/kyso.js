@@ -228,8 +228,14 @@ export class Kyso {
     return certificates.filter((c) => matches(c, filter ?? {}));
   }
 
-  /** Signs `data` (CAdES-B-B); returns the .p7s and its validation report. */
-  async signCms(data, { certificateId, detached = true, digest = "SHA-256", documentName = "document", onProgress } = {}) {
+  /**
+   * Signs `data` (CAdES at `level`: B-B, B-T or B-LT); returns the .p7s and
+   * its validation report. B-T and B-LT use the agent's TSAs and the
+   * certificates' responders; if they fail after the token signed, the
+   * error carries the signature reached so far in `details.result`.
+   */
+  async signCms(data, { certificateId, detached = true, digest = "SHA-256", documentName = "document", level = "B-B", onProgress } = {}) {
+    checkLevel(level, CMS_LEVELS);
     const cert = await this.#certificate(certificateId);
     const bytes = detached ? undefined : await bytesOf(data);
     const contentDigest = detached ? await Kyso.hash(data, { algorithm: digest, onProgress }) : undefined;
@@ -242,11 +248,13 @@ export class Kyso {
       digestAlgorithm: digest,
       documentName,
     });
-    const cms = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
-    const report = detached
-      ? shaped(JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, contentDigest, this.#anchors, Date.now()))))
-      : shaped(JSON.parse(call(() => wasm.verifyCms(cms, new Uint8Array(), this.#anchors, Date.now()))));
-    return { cms, report };
+    const verify = (cms) =>
+      detached
+        ? shaped(JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, contentDigest, this.#anchors, Date.now()))))
+        : shaped(JSON.parse(call(() => wasm.verifyCms(cms, new Uint8Array(), this.#anchors, Date.now()))));
+    const signed = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
+    const cms = await this.#climb(signed, level, cmsSteps(this, wasm, cert), (cms) => ({ cms, report: verify(cms) }));
+    return { cms, report: verify(cms) };
   }
 
   /**
@@ -275,9 +283,7 @@ export class Kyso {
       onProgress,
     } = {},
   ) {
-    if (level !== "B-B") {
-      throw new KysoError("UNSUPPORTED_LEVEL", `Level ${level} is not available yet; use B-B`, `Chưa hỗ trợ mức ${level}; hãy dùng B-B`);
-    }
+    checkLevel(level, PDF_LEVELS);
     const cert = await this.#certificate(certificateId);
     const bytes = await bytesOf(pdf);
     onProgress?.(bytes.length, bytes.length);
@@ -309,16 +315,22 @@ export class Kyso {
         digestAlgorithm: digest,
         documentName,
       });
-      const signed = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
-      const report = shaped(JSON.parse(call(() => pdfWasm.verifyPdf(signed, this.#anchors, Date.now()))));
-      return { pdf: signed, report };
+      const verify = (pdf) => shaped(JSON.parse(call(() => pdfWasm.verifyPdf(pdf, this.#anchors, Date.now()))));
+      const bb = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
+      const signed = await this.#climb(bb, level, pdfSteps(this, pdfWasm, true), (pdf) => ({ pdf, report: verify(pdf) }));
+      return { pdf: signed, report: verify(signed) };
     } finally {
       prepared.free();
     }
   }
 
-  /** Signs many files with one approval and one PIN; detached CAdES each. */
-  async signBatch(items, { certificateId, digest = "SHA-256", onProgress } = {}) {
+  /**
+   * Signs many files with one approval and one PIN; detached CAdES each, at
+   * `level`. An item whose time-stamp or validation data fails carries the
+   * error with the signature reached in `error.details.result`.
+   */
+  async signBatch(items, { certificateId, digest = "SHA-256", level = "B-B", onProgress } = {}) {
+    checkLevel(level, CMS_LEVELS);
     const cert = await this.#certificate(certificateId);
     const prepared = [];
     // Progress counts bytes over the whole batch: fifty small files and one
@@ -347,14 +359,74 @@ export class Kyso {
         documentName: item.documentName ?? `document-${i + 1}`,
       })),
     });
-    return answer.signatures.map((s, i) => {
-      if (s.error) return { error: KysoError.from(s.error) };
-      const cms = call(() => prepared[i].cms.finish(b64.decode(s.signature), answer.signatureAlgorithm));
-      const report = shaped(JSON.parse(
-        call(() => wasm.verifyCmsDigest(cms, digest, prepared[i].contentDigest, this.#anchors, Date.now())),
-      ));
-      return { cms, report };
-    });
+    const results = [];
+    for (const [i, s] of answer.signatures.entries()) {
+      if (s.error) {
+        results.push({ error: KysoError.from(s.error) });
+        continue;
+      }
+      const verify = (cms) =>
+        shaped(JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, prepared[i].contentDigest, this.#anchors, Date.now()))));
+      const signed = call(() => prepared[i].cms.finish(b64.decode(s.signature), answer.signatureAlgorithm));
+      try {
+        const cms = await this.#climb(signed, level, cmsSteps(this, wasm, cert), (cms) => ({ cms, report: verify(cms) }));
+        results.push({ cms, report: verify(cms) });
+      } catch (e) {
+        results.push({ error: KysoError.from(e) });
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Brings a signed PDF — made by Kyso or any other tool — to B-LT (a /DSS
+   * with what its signatures need) or B-LTA (and a document time-stamp over
+   * it), through `kyso` (connected here when not given): the agent's TSAs
+   * and the responders the certificates name. Run again on a B-LTA file, it
+   * renews the archive time-stamp.
+   */
+  static async extend(pdf, { level = "B-LTA", kyso, ...connect } = {}) {
+    checkLevel(level, ["B-LT", "B-LTA"]);
+    const agent = kyso ?? (await Kyso.connect(connect));
+    const [pdfWasm, bytes] = await Promise.all([loadPdf(), bytesOf(pdf)]);
+    const verify = (pdf) => shaped(JSON.parse(call(() => pdfWasm.verifyPdf(pdf, agent.#anchors, Date.now()))));
+    // B-T is the signatures' own business; extending starts at B-LT.
+    const steps = pdfSteps(agent, pdfWasm, false);
+    const extended = await agent.#climb(bytes, level, steps, (pdf) => ({ pdf, report: verify(pdf) }), "B-T");
+    return { pdf: extended, report: verify(extended) };
+  }
+
+  /** A time-stamp of `digest` (SHA-256) from the agent's TSAs. */
+  async timestampToken(digest) {
+    const { timeStampToken } = await this.#send("POST", "/v1/timestamp", { digest: b64.encode(digest), digestAlgorithm: "SHA-256" });
+    return b64.decode(timeStampToken);
+  }
+
+  /** OCSP responses and CRLs for `certificates` (concatenated DER), each concatenated DER. */
+  async revocationData(certificates) {
+    const { ocsp, crls } = await this.#send("POST", "/v1/revocation", { certificates: splitDer(certificates).map(b64.encode) });
+    return { ocsp: concat(ocsp.map(b64.decode)), crls: concat(crls.map(b64.decode)) };
+  }
+
+  /**
+   * Runs `steps` above `from` up to `level`. When one fails, the error
+   * carries what was reached (`result(bytes)`) in `details.result`: nothing
+   * the user signed is lost.
+   */
+  async #climb(bytes, level, steps, result, from = "B-B") {
+    let reached = from;
+    for (const [stepLevel, step] of steps) {
+      if (LEVELS.indexOf(stepLevel) <= LEVELS.indexOf(from) || LEVELS.indexOf(stepLevel) > LEVELS.indexOf(level)) continue;
+      try {
+        bytes = await step(bytes);
+        reached = stepLevel;
+      } catch (e) {
+        const err = KysoError.from(e);
+        err.details = { ...(err.details ?? {}), level: reached, result: result(bytes) };
+        throw err;
+      }
+    }
+    return bytes;
   }
 
   /** A kyso-auth:1 login token for `nonce` (base64url, ≥ 32 bytes from the server). */
@@ -434,6 +506,82 @@ export class Kyso {
   #ask(method, path, body) {
     return request(this.#base, method, path, body, this.#approvalTimeoutMs);
   }
+}
+
+const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
+const CMS_LEVELS = ["B-B", "B-T", "B-LT"];
+const PDF_LEVELS = LEVELS;
+
+function checkLevel(level, allowed) {
+  if (!allowed.includes(level)) {
+    throw new KysoError(
+      "BAD_REQUEST",
+      `level must be one of ${allowed.join(", ")}`,
+      `Mức chữ ký phải là một trong ${allowed.join(", ")}`,
+    );
+  }
+}
+
+/** B-T and B-LT for a CMS: the agent time-stamps and fetches, wasm embeds. */
+function cmsSteps(kyso, w, cert) {
+  return [
+    ["B-T", async (cms) => {
+      const token = await kyso.timestampToken(call(() => w.cmsTimestampImprint(cms)));
+      return call(() => w.cmsAddTimestamp(cms, token));
+    }],
+    ["B-LT", async (cms) => {
+      const certificates = concat([call(() => w.cmsCertificates(cms)), ...cert.chain.map(b64.decode)]);
+      const { ocsp, crls } = await kyso.revocationData(certificates);
+      return call(() => w.cmsAddValidationData(cms, certificates, ocsp, crls));
+    }],
+  ];
+}
+
+/** B-T, B-LT and B-LTA for a PDF (B-T only right after signing). */
+function pdfSteps(kyso, w, justSigned) {
+  const steps = [
+    ["B-LT", async (pdf) => {
+      const certificates = call(() => w.pdfCertificates(pdf));
+      const { ocsp, crls } = await kyso.revocationData(certificates);
+      return call(() => w.pdfAddDss(pdf, certificates, ocsp, crls));
+    }],
+    ["B-LTA", async (pdf) => {
+      const prepared = call(() => w.prepareDocumentTimestamp(pdf));
+      try {
+        const token = await kyso.timestampToken(call(() => prepared.imprint()));
+        return call(() => prepared.finish(token));
+      } finally {
+        prepared.free();
+      }
+    }],
+  ];
+  if (!justSigned) return steps;
+  return [
+    ["B-T", async (pdf) => {
+      const token = await kyso.timestampToken(call(() => w.pdfTimestampImprint(pdf)));
+      return call(() => w.pdfAddTimestamp(pdf, token));
+    }],
+    ...steps,
+  ];
+}
+
+/** Concatenated DER elements, one by one (definite lengths). */
+function splitDer(bytes) {
+  const out = [];
+  let at = 0;
+  while (at < bytes.length) {
+    let len = bytes[at + 1];
+    let head = 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + bytes[at + 2 + i];
+      head += n;
+    }
+    out.push(bytes.subarray(at, at + head + len));
+    at += head + len;
+  }
+  return out;
 }
 
 function toPem(anchor) {

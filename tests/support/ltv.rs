@@ -7,7 +7,7 @@ use std::path::Path;
 use kyso_testkit::ltv::{free_ports, Responders};
 use serde_json::json;
 
-use crate::{bin, dss, Fixture};
+use crate::{bin, dss, python, Fixture};
 
 /// A fresh `ltv` token in its own directory, with its responders running.
 pub fn fixture(test: &str, name: &str) -> (Fixture, Responders) {
@@ -40,4 +40,23 @@ pub fn dss_default(fx: &Fixture, file: &Path, content: Option<&Path>) -> serde_j
         request["content"] = json!(c);
     }
     dss::request(request)
+}
+
+/// pyHanko's AdES long-term validation (EN 319 102-1 §5.6.3, §5.5 for a
+/// signature no document time-stamp covers) of every signature in `pdf`,
+/// trusting only the test root and fetching nothing: whether all PASSED, and
+/// its JSON lines with, on failure, pyHanko's full report.
+pub fn pyhanko_ades(fx: &Fixture, pdf: &Path) -> (bool, String) {
+    let out = std::process::Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("support/pyhanko_ltv.py"))
+        .arg(pdf)
+        .arg(&fx.manifest.root_pem)
+        .output()
+        .expect("run pyhanko_ltv.py");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
 }

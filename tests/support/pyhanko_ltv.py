@@ -7,6 +7,7 @@ document time-stamps and what its CMS carries must be enough. Used by Kyso's
 tests as an independent check of the B-LT and B-LTA files Kyso makes.
 """
 import asyncio
+import dataclasses
 import json
 import logging
 import socket
@@ -14,7 +15,11 @@ import sys
 
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.ades import ades_lta_validation
+from pyhanko.sign.validation.ades import (
+    _dss_to_local_knowledge,
+    ades_lta_validation,
+    ades_with_time_validation,
+)
 from pyhanko.sign.validation.policy_decl import (
     CertificateFetchingRule,
     PdfSignatureValidationSpec,
@@ -22,7 +27,10 @@ from pyhanko.sign.validation.policy_decl import (
     RevocationInfoGatheringSpec,
     SignatureValidationSpec,
 )
-from pyhanko.sign.validation.status import format_pretty_print_details
+from pyhanko.sign.validation.status import (
+    PdfSignatureStatus,
+    format_pretty_print_details,
+)
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
@@ -71,6 +79,34 @@ def spec(root_pem):
     )
 
 
+async def validate_one(sig, pdf_spec, timing):
+    """(process, result): §5.6.3 when a document time-stamp covers the
+    signature, else §5.5."""
+    if any(
+        ts.signed_revision > sig.signed_revision
+        for ts in sig.reader.embedded_timestamp_signatures
+    ):
+        return "LTA", await ades_lta_validation(sig, pdf_spec, timing_info=timing)
+    # Without a document time-stamp there is no evidence record, and pyHanko's
+    # §5.6.3 then still runs past validation after a PASSED current-time
+    # result, which can only end in NO_POE for the CA certificates
+    # (ades.py, _scoped_ades_lta_validation step 6). §5.5 is the process for
+    # a B-LT signature; it is fed the /DSS exactly as §5.6.3 would be.
+    sig.compute_integrity_info(pdf_spec.diff_policy)
+    spec = dataclasses.replace(
+        pdf_spec.signature_validation_spec,
+        local_knowledge=_dss_to_local_knowledge(sig.reader),
+    )
+    return "WITH_TIME", await ades_with_time_validation(
+        sig.signed_data,
+        spec,
+        timing_info=timing,
+        raw_digest=sig.compute_digest(),
+        extra_status_kwargs=sig.summarise_integrity_info(),
+        status_cls=PdfSignatureStatus,
+    )
+
+
 async def validate(path, root_pem):
     pdf_spec = spec(root_pem)
     timing = ValidationTimingInfo.now()
@@ -81,28 +117,24 @@ async def validate(path, root_pem):
             print(json.dumps({"error": "no regular signature"}))
             return False
         for sig in sigs:
-            # ades_lta_validation covers B-B..B-LTA alike: without document
-            # time-stamps after the signature it proceeds without past POE
-            # (ades.py, _scoped_ades_lta_validation step 1), so no other AdES
-            # entry point is needed as a fallback.
-            r = await ades_lta_validation(sig, pdf_spec, timing_info=timing)
+            process, r = await validate_one(sig, pdf_spec, timing)
             st = r.ades_subindic.status.name
             passed = st == "PASSED"
             ok &= passed
-            ts = r.signature_timestamp_status
+            ts = getattr(r, "signature_timestamp_status", None)
+            docts = getattr(r, "oldest_evidence_record_timestamp", None)
             print(
                 json.dumps(
                     {
                         "field": sig.field_name,
+                        "process": process,
                         "indication": st,
                         "subIndication": None if passed else r.ades_subindic.name,
                         "failure": r.failure_msg,
                         "bestSignatureTime": str(r.best_signature_time),
-                        "oldestDocTimestamp": str(r.oldest_evidence_record_timestamp),
-                        "signatureTimestamp": (
-                            None if ts is None else ts.ades_subindic.name
-                        ),
-                        "summary": r.api_status.summary() if r.api_status else None,
+                        "oldestDocTimestamp": str(docts),
+                        "signatureTimestamp": ts and ts.ades_subindic.name,
+                        "summary": r.api_status and r.api_status.summary(),
                     }
                 )
             )

@@ -10,11 +10,13 @@
 mod cms;
 mod error;
 mod hash;
+mod long_term;
 #[cfg(feature = "pdf")]
 mod pdf;
 
 pub use cms::*;
 pub use hash::*;
+pub use long_term::*;
 #[cfg(feature = "pdf")]
 pub use pdf::*;
 
