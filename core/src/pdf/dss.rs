@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Each extension is a new incremental revision that keeps what the store
-//! already held. `/VRI` (one entry per signature, keyed by the upper-case
+//! already held, existing `/VRI` entries unchanged. `/VRI` (one entry per signature, keyed by the upper-case
 //! hex SHA-1 of its `/Contents`) is written for validators that still want
 //! it; EN 319 142-1 leaves it optional.
 
@@ -181,7 +181,11 @@ pub fn add_dss(pdf: &[u8], material: &ValidationMaterial) -> Result<Vec<u8>, Pdf
                 continue;
             };
             let key = hex_upper(&HashAlgorithm::Sha1.digest(&contents));
-            vri.set(key.as_bytes(), entry.clone());
+            // An entry once written is never changed: validators (pyHanko's
+            // DSS rules) take a modified /VRI entry as tampering.
+            if vri.get(key.as_bytes()).is_none() {
+                vri.set(key.as_bytes(), entry.clone());
+            }
         }
     }
     if !vri.is_empty() {
