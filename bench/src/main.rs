@@ -8,6 +8,7 @@ mod agent;
 mod browser_hash;
 mod exe;
 mod http;
+mod ltv;
 mod pdf;
 mod report;
 mod size;
@@ -31,7 +32,7 @@ fn run() -> Result<(), String> {
         .ok_or("workspace root")?
         .to_path_buf();
     let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
-    let benchmarks: [(&str, &Benchmark); 4] = [
+    let benchmarks: [(&str, &Benchmark); 5] = [
         ("agent", &|| {
             agent::run(&workspace, if quick { 100 } else { 1000 })
         }),
@@ -40,6 +41,7 @@ fn run() -> Result<(), String> {
         ("pdf", &|| {
             pdf::run(&workspace, if quick { &[10] } else { &[10, 100] })
         }),
+        ("ltv", &|| ltv::run(&workspace)),
     ];
     for (name, bench) in benchmarks {
         if only.as_deref().is_some_and(|o| o != name) {

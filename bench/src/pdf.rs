@@ -9,7 +9,7 @@ use std::time::Instant;
 
 const MIB: usize = 1024 * 1024;
 /// Each measurement is the best of this many runs.
-const RUNS: usize = 3;
+pub(crate) const RUNS: usize = 3;
 
 pub fn run(workspace: &Path, sizes_mib: &[usize]) -> Result<String, String> {
     let dir = workspace.join("target/bench/pdf");
@@ -116,7 +116,9 @@ pub fn run(workspace: &Path, sizes_mib: &[usize]) -> Result<String, String> {
 }
 
 /// Best of [`RUNS`] (time, peak RSS KiB of that run).
-fn best(mut f: impl FnMut() -> Result<(f64, u64), String>) -> Result<(f64, u64), String> {
+pub(crate) fn best(
+    mut f: impl FnMut() -> Result<(f64, u64), String>,
+) -> Result<(f64, u64), String> {
     let mut best = (f64::MAX, 0);
     for _ in 0..RUNS {
         let r = f()?;
@@ -128,7 +130,7 @@ fn best(mut f: impl FnMut() -> Result<(f64, u64), String>) -> Result<(f64, u64),
 }
 
 /// Runs `cmd` under GNU time: wall seconds and maximum RSS in KiB.
-fn measure(cmd: Command, pin: Option<&str>) -> Result<(f64, u64), String> {
+pub(crate) fn measure(cmd: Command, pin: Option<&str>) -> Result<(f64, u64), String> {
     let report = std::env::temp_dir().join(format!("kyso-bench-time-{}", std::process::id()));
     let mut timed = Command::new("/usr/bin/time");
     timed
@@ -169,7 +171,7 @@ fn measure(cmd: Command, pin: Option<&str>) -> Result<(f64, u64), String> {
 
 /// A plain PDF of about `mib` MiB: one page per MiB, each showing a 1 MiB
 /// grey image of pseudo-random bytes (incompressible, like scans).
-fn write_pdf(path: &PathBuf, mib: usize) -> Result<(), String> {
+pub(crate) fn write_pdf(path: &PathBuf, mib: usize) -> Result<(), String> {
     let mut out: Vec<u8> = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
     let pages = mib.max(1);
