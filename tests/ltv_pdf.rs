@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kyso_tests::{ltv, run_with_stdin, Fixture};
+use kyso_tests::{ltv, pyhanko, run_with_stdin, Fixture};
 
 /// A one-page PDF from Ghostscript, with Vietnamese text.
 fn input_pdf(dir: &Path) -> PathBuf {
@@ -183,8 +183,10 @@ fn signed_pdfs_are_extended_to_b_lta_and_renewed() {
             pdf.display()
         );
     }
-    let (ok, text) = ltv::pyhanko_ades(&fx, &bt_renewed);
-    assert!(ok, "pyHanko on the renewed B-LTA: {text}");
+    for pdf in [&bt_renewed, &foreign_lta] {
+        let (ok, text) = ltv::pyhanko_ades(&fx, pdf);
+        assert!(ok, "pyHanko on {}: {text}", pdf.display());
+    }
 }
 
 #[test]
