@@ -159,9 +159,43 @@ fn signed_pdfs_are_extended_to_b_lta_and_renewed() {
     extend(&fx, &bt, &bt_lta, "B-LTA", &tsa);
     extend(&fx, &bt_lta, &bt_renewed, "B-LTA", &tsa);
 
+    // Another tool's signature: pyHanko (its PKCS#11 signer, the same token
+    // key) with its own time-stamp from the same TSA.
+    let foreign = dir.join("pyhanko-b-t.pdf");
+    let out = Command::new(pyhanko())
+        .env("SOFTHSM2_CONF", &fx.manifest.softhsm2_conf)
+        .env("PYHANKO_PKCS11_PIN", &fx.manifest.pin)
+        .args([
+            "sign",
+            "addsig",
+            "--field",
+            "Sig1",
+            "--timestamp-url",
+            &tsa,
+            "--use-pades",
+        ])
+        .args(["pkcs11", "--lib"])
+        .arg(&fx.manifest.module)
+        .args(["--token-label", fx.manifest.tokens[0].label.as_str()])
+        .args(["--cert-label", "ltv", "--key-label", "ltv"])
+        .arg("--other-cert-file")
+        .arg(&fx.manifest.intermediate_pem)
+        .arg(&input)
+        .arg(&foreign)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pyhanko addsig: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let foreign_lta = dir.join("pyhanko-lta.pdf");
+    extend(&fx, &foreign, &foreign_lta, "B-LTA", &tsa);
+
     // Judged with what the files carry.
     responders.stop();
     for (pdf, stamps) in [
+        (&foreign_lta, 1),
         (&bb_lta, 1),
         (&bb_renewed, 2),
         (&bt_lta, 1),

@@ -180,16 +180,24 @@ impl Network {
     ) -> Result<ValidationMaterial, NetError> {
         // One pool for all: a TSA's token often leaves out the root that
         // the signature's CMS carries.
-        let pool: Vec<Certificate> = subjects
+        let mut pool: Vec<Certificate> = subjects
             .iter()
             .flat_map(|s| s.pool.iter())
             .chain(extra_pool)
             .cloned()
             .collect();
-        let paths = subjects
-            .iter()
-            .map(|s| path_of(&s.certificate, &pool))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut paths = Vec::new();
+        for s in subjects {
+            paths.push(match path_of(&s.certificate, &pool) {
+                Ok(p) => p,
+                // Other tools leave the root out: fetch the issuers the
+                // certificates name (AIA caIssuers), as a verifier would.
+                Err(e) => {
+                    self.fetch_issuers(&s.certificate, &mut pool);
+                    path_of(&s.certificate, &pool).map_err(|_| e)?
+                }
+            });
+        }
         let collected = kyso_net::collect(&self.revocation, &paths);
         if let Some(e) = collected.failures.into_iter().next() {
             return Err(e);
@@ -205,6 +213,36 @@ impl Network {
             ocsp: collected.ocsp,
             crls: collected.crls,
         })
+    }
+}
+
+impl Network {
+    /// Adds to `pool` the issuers `cert`'s chain names in AIA caIssuers,
+    /// up to a self-signed one; at most four fetches, DER or PEM answers.
+    fn fetch_issuers(&self, cert: &Certificate, pool: &mut Vec<Certificate>) {
+        let mut current = cert.clone();
+        for _ in 0..4 {
+            if current.is_self_issued() {
+                return;
+            }
+            let known = pool
+                .iter()
+                .find(|c| c.subject_der() == current.issuer_der() && **c != current)
+                .cloned();
+            let next = known.or_else(|| {
+                current.ca_issuers_urls().iter().find_map(|url| {
+                    let bytes = self.revocation.certificate(url).ok()?;
+                    Certificate::from_der(&bytes)
+                        .or_else(|_| Certificate::from_pem(&bytes))
+                        .ok()
+                })
+            });
+            let Some(next) = next else { return };
+            if !pool.contains(&next) {
+                pool.push(next.clone());
+            }
+            current = next;
+        }
     }
 }
 
