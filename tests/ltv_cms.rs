@@ -8,29 +8,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kyso_core::cms::unsigned_attrs;
-use kyso_testkit::ltv::{free_ports, hanging_server, Responders};
-use kyso_tests::{bin, dss, run_with_stdin, Fixture};
+use kyso_testkit::ltv::hanging_server;
+use kyso_tests::ltv::fixture as ltv_fixture;
+use kyso_tests::{dss, run_with_stdin, Fixture};
 use serde_json::json;
-
-/// A token whose certificates point at responders started for this test.
-fn ltv_fixture(name: &str) -> (Fixture, Responders) {
-    let dir = std::env::temp_dir()
-        .join("kyso-tests")
-        .join(format!("ltv_cms-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("fixture dir");
-    let ports = free_ports(2).expect("ports");
-    let front = format!("http://127.0.0.1:{}", ports[0]);
-    let ocsp = format!("http://127.0.0.1:{}", ports[1]);
-    let manifest = kyso_testkit::provision_with(
-        &bin("kyso-testkit"),
-        &dir,
-        "ltv",
-        &["--responders", &front, "--ocsp", &ocsp],
-    )
-    .unwrap_or_else(|e| panic!("provisioning failed: {e}"));
-    let responders = Responders::start(&manifest).expect("responders");
-    (Fixture { dir, manifest }, responders)
-}
 
 fn sign(
     fx: &Fixture,

@@ -95,6 +95,9 @@ pub struct Service {
     /// Logged-in signers, with their resolved certificates, kept between
     /// requests when the approver allows it.
     kept: Mutex<HashMap<String, Kept>>,
+    /// Issuers of token certificates (by the certificate's DER), found once
+    /// for the before-signing check: a lookup by id does not build chains.
+    issuers: Mutex<HashMap<Vec<u8>, Certificate>>,
 }
 
 impl Service {
@@ -116,6 +119,7 @@ impl Service {
             activity: Activity::default(),
             token_locks: Mutex::new(HashMap::new()),
             kept: Mutex::new(HashMap::new()),
+            issuers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -516,7 +520,7 @@ impl Service {
         }
         match self
             .outbound
-            .signer_status(&cert.certificate, cert.chain.first())
+            .signer_status(&cert.certificate, || self.issuer_of(cert))
         {
             SignerStatus::Good => Checked::Good,
             SignerStatus::Revoked(m) => Checked::Revoked(m),
@@ -528,6 +532,28 @@ impl Service {
                 Checked::Unknown(m)
             }
         }
+    }
+
+    /// The certificate that issued `cert`: from its chain, else from the
+    /// token's CA certificates and the trust anchors (remembered).
+    fn issuer_of(&self, cert: &TokenCertificate) -> Option<Certificate> {
+        if let Some(issuer) = cert.chain.first() {
+            return Some(issuer.clone());
+        }
+        let key = cert.certificate.der().to_vec();
+        let mut issuers = self.issuers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(issuer) = issuers.get(&key) {
+            return Some(issuer.clone());
+        }
+        let issuer = self
+            .tokens
+            .certificates(&self.anchors, crate::clock::now())
+            .ok()?
+            .into_iter()
+            .find(|c| c.certificate == cert.certificate)
+            .and_then(|c| c.chain.into_iter().next())?;
+        issuers.insert(key, issuer.clone());
+        Some(issuer)
     }
 
     fn approve_and_run<T>(
@@ -731,7 +757,10 @@ fn parse_certificates(encoded: &[String]) -> Result<Vec<Certificate>, Error> {
                 )));
             }
             Certificate::from_der(&der).map_err(|e| {
-                Error::BadRequest(format!("certificates[{i}] is not a certificate: {}", e.message()))
+                Error::BadRequest(format!(
+                    "certificates[{i}] is not a certificate: {}",
+                    e.message()
+                ))
             })
         })
         .collect()

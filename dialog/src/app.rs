@@ -931,7 +931,10 @@ mod tests {
         request.revocation_unchecked = true;
         let vi = revocation_notice(&request, &VI).unwrap();
         let en = revocation_notice(&request, &EN).unwrap();
-        assert!(vi.contains("thu hồi") && en.contains("revoked"), "{vi} / {en}");
+        assert!(
+            vi.contains("thu hồi") && en.contains("revoked"),
+            "{vi} / {en}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod dss;
 pub mod handmade;
+pub mod ltv;
 pub mod pdf;
 pub mod signing;
 pub mod tray;
