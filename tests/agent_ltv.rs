@@ -5,7 +5,6 @@
 //! responders' hit counters show what the agent fetched, and did not.
 
 use std::net::TcpListener;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
@@ -116,50 +115,26 @@ fn timestamp_comes_from_the_configured_tsa_only() {
     let work = fx.scratch("timestamp");
     let token_path = work.join("token.der");
     std::fs::write(&token_path, &token).unwrap();
-    let out = Command::new("openssl")
-        .args(["ts", "-verify", "-token_in", "-in"])
-        .arg(&token_path)
-        .args(["-digest", &hex::encode(&digest), "-CAfile"])
-        .arg(&fx.manifest.root_pem)
-        .arg("-untrusted")
-        .arg(&fx.manifest.intermediate_pem)
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Verification: OK"),
-        "openssl ts -verify: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ltv::assert_openssl_ts_verifies(&fx, &token_path, &["-digest", &hex::encode(&digest)]);
 
     // Refused, and the TSA is not contacted: a foreign origin, a URL of the
     // page's choosing, a digest of the wrong length.
     let r = timestamp(&agent, FOREIGN, &json!({ "digest": B64.encode(&digest) }));
-    assert_eq!((r.status, r.code().as_str()), (403, "ORIGIN_NOT_ALLOWED"));
+    r.assert_error(403, "ORIGIN_NOT_ALLOWED");
     let (port, _hang) = hanging_server().unwrap();
     let r = timestamp(
         &agent,
         ORIGINS[0],
         &json!({ "digest": B64.encode(&digest), "url": format!("http://127.0.0.1:{port}/tsa") }),
     );
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (400, "BAD_REQUEST"),
-        "{}",
-        r.body
-    );
+    r.assert_error(400, "BAD_REQUEST");
     assert!(r.body.contains("url"), "{}", r.body);
     let r = timestamp(
         &agent,
         ORIGINS[0],
         &json!({ "digest": B64.encode(&digest[..20]), "digestAlgorithm": "SHA-256" }),
     );
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (400, "BAD_REQUEST"),
-        "{}",
-        r.body
-    );
+    r.assert_error(400, "BAD_REQUEST");
     let r = timestamp(
         &agent,
         ORIGINS[0],
@@ -188,12 +163,7 @@ fn a_tsa_that_hangs_is_tsa_unavailable_in_time() {
         &json!({ "digest": B64.encode([7u8; 32]) }),
     );
     let took = started.elapsed();
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (502, "TSA_UNAVAILABLE"),
-        "{}",
-        r.body
-    );
+    r.assert_error(502, "TSA_UNAVAILABLE");
     assert!(
         r.body.contains(&url),
         "the message names the TSA: {}",
@@ -265,12 +235,7 @@ fn revocation_data_only_for_certificates_that_chain_to_the_anchors() {
         vec![&fresh, &foreign.intermediate.cert],
     ] {
         let r = revocation_of(&agent, &certs);
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (400, "BAD_REQUEST"),
-            "{}",
-            r.body
-        );
+        r.assert_error(400, "BAD_REQUEST");
         assert!(r.body.contains("does not chain"), "{}", r.body);
     }
     assert_eq!(all_hits(&responders), hits, "no request for a foreign PKI");
@@ -279,9 +244,9 @@ fn revocation_data_only_for_certificates_that_chain_to_the_anchors() {
         (0, 0)
     );
 
-    // Malformed and oversized requests.
-    for (body, what) in [
-        (json!({ "certificates": [] }), "empty"),
+    // Malformed and oversized requests, each refused with its reason.
+    for (body, reason) in [
+        (json!({ "certificates": [] }), "1 to 10"),
         (json!({ "certificates": ["not base64!"] }), "base64"),
         (
             json!({ "certificates": [B64.encode(b"junk")] }),
@@ -289,31 +254,27 @@ fn revocation_data_only_for_certificates_that_chain_to_the_anchors() {
         ),
         (
             json!({ "certificates": vec![B64.encode(signer.der()); 11] }),
-            "too many",
+            "got 11",
         ),
         (
             json!({ "certificates": [B64.encode(vec![0x30; 17 * 1024])] }),
-            "too large",
+            "larger than",
         ),
         (
             json!({ "certificates": [B64.encode(signer.der())], "ocspUrl": base }),
-            "a URL",
+            "unknown field",
         ),
     ] {
         let r = agent.post("/v1/revocation", Some(ORIGINS[0]), &body);
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (400, "BAD_REQUEST"),
-            "{what}: {}",
-            r.body
-        );
+        r.assert_error(400, "BAD_REQUEST");
+        assert!(r.body.contains(reason), "{reason}: {}", r.body);
     }
     let r = agent.post(
         "/v1/revocation",
         Some(FOREIGN),
         &json!({ "certificates": [B64.encode(signer.der())] }),
     );
-    assert_eq!((r.status, r.code().as_str()), (403, "ORIGIN_NOT_ALLOWED"));
+    r.assert_error(403, "ORIGIN_NOT_ALLOWED");
     assert_eq!(all_hits(&responders), hits);
 }
 
@@ -366,13 +327,8 @@ fn revocation_before_signing() {
             &[],
         );
         let r = sign(&agent, &fx, "ltv-revoked");
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (403, "CERTIFICATE_REVOKED"),
-            "{mode}: {}",
-            r.body
-        );
-        assert!(r.body.contains("keyCompromise"), "{}", r.body);
+        r.assert_error(403, "CERTIFICATE_REVOKED");
+        assert!(r.body.contains("keyCompromise"), "{mode}: {}", r.body);
         let r = agent.post(
             "/v1/sign-batch",
             Some(ORIGINS[0]),
@@ -384,23 +340,13 @@ fn revocation_before_signing() {
                 ],
             }),
         );
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (403, "CERTIFICATE_REVOKED"),
-            "{}",
-            r.body
-        );
+        r.assert_error(403, "CERTIFICATE_REVOKED");
         let r = agent.post(
             "/v1/authenticate",
             Some(ORIGINS[0]),
             &json!({ "nonce": URL_SAFE_NO_PAD.encode([9u8; 32]), "certificateId": fx.cert_id("ltv-revoked") }),
         );
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (403, "CERTIFICATE_REVOKED"),
-            "{}",
-            r.body
-        );
+        r.assert_error(403, "CERTIFICATE_REVOKED");
         let signs = audited(&agent, "sign");
         assert_eq!(signs.len(), 3, "one line per document: {signs:?}");
         for line in signs.iter().chain(&audited(&agent, "authenticate")) {
@@ -409,24 +355,14 @@ fn revocation_before_signing() {
         }
         // The token never saw the (wrong) PIN: the first login is now.
         let r = sign(&agent, &fx, "ltv");
-        assert_eq!(
-            (r.status, r.code().as_str()),
-            (401, "PIN_INCORRECT"),
-            "{}",
-            r.body
-        );
+        r.assert_error(401, "PIN_INCORRECT");
     }
 
     // The responders go away.
     responders.stop();
     let agent = Agent::start(&fx, "require-down", &outbound(&[], 5, "require", 5));
     let r = sign(&agent, &fx, "ltv");
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (502, "REVOCATION_UNAVAILABLE"),
-        "{}",
-        r.body
-    );
+    r.assert_error(502, "REVOCATION_UNAVAILABLE");
     let line = &audited(&agent, "sign")[0];
     assert_eq!(
         (line["outcome"].as_str(), line["revocation"].as_str()),
@@ -451,12 +387,7 @@ fn revocation_before_signing() {
     let started = Instant::now();
     let r = sign(&agent, &fx, "ltv");
     let took = started.elapsed();
-    assert_eq!(
-        (r.status, r.code().as_str()),
-        (502, "REVOCATION_UNAVAILABLE"),
-        "{}",
-        r.body
-    );
+    r.assert_error(502, "REVOCATION_UNAVAILABLE");
     assert!(
         took < Duration::from_millis(3500),
         "answered after {took:?}"

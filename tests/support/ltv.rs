@@ -3,6 +3,10 @@
 //! responder and CRLs over HTTP (`kyso_testkit::ltv::Responders`), all on
 //! 127.0.0.1.
 
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+
 use kyso_testkit::ltv::{free_ports, Responders};
 
 use crate::{bin, Fixture};
@@ -30,4 +34,26 @@ pub fn fixture(name: &str) -> (Fixture, Responders) {
     .unwrap_or_else(|e| panic!("provisioning failed: {e}"));
     let responders = Responders::start(&manifest).expect("responders");
     (Fixture { dir, manifest }, responders)
+}
+
+/// Asserts that OpenSSL verifies the time-stamp token in `token` (DER) over
+/// `imprint` — `["-data", FILE]` or `["-digest", HEX]` — trusting `fx`'s
+/// root, with its intermediate as the TSA's issuer.
+pub fn assert_openssl_ts_verifies<S: AsRef<OsStr>>(fx: &Fixture, token: &Path, imprint: &[S]) {
+    let out = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(token)
+        .args(imprint)
+        .arg("-CAfile")
+        .arg(&fx.manifest.root_pem)
+        .arg("-untrusted")
+        .arg(&fx.manifest.intermediate_pem)
+        .output()
+        .expect("run openssl");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Verification: OK"),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
