@@ -4,16 +4,12 @@
 //! Kyso, OpenSSL and EU DSS (default policy, no fetching).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kyso_core::cms::unsigned_attrs;
-use kyso_testkit::ltv::{hanging_server, Responders};
+use kyso_testkit::ltv::hanging_server;
+use kyso_tests::ltv::fixture as ltv_fixture;
 use kyso_tests::{ltv, run_with_stdin, Fixture};
-
-fn ltv_fixture(name: &str) -> (Fixture, Responders) {
-    ltv::fixture("ltv_cms", name)
-}
 
 fn sign(
     fx: &Fixture,
@@ -101,22 +97,11 @@ fn b_lt_is_made_checked_by_openssl_and_dss_and_holds_offline() {
         unsigned_attrs::signature_value(&cms).unwrap(),
     )
     .unwrap();
-    let ts = Command::new("openssl")
-        .args(["ts", "-verify", "-token_in", "-in"])
-        .arg(work.join("token.der"))
-        .arg("-data")
-        .arg(work.join("value.bin"))
-        .arg("-CAfile")
-        .arg(&fx.manifest.root_pem)
-        .arg("-untrusted")
-        .arg(&fx.manifest.intermediate_pem)
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&ts.stdout).contains("Verification: OK"),
-        "openssl ts -verify: {}{}",
-        String::from_utf8_lossy(&ts.stdout),
-        String::from_utf8_lossy(&ts.stderr)
+    let value = work.join("value.bin");
+    kyso_tests::ltv::assert_openssl_ts_verifies(
+        &fx,
+        &work.join("token.der"),
+        &["-data".as_ref(), value.as_os_str()],
     );
 
     // The responders go away: what is embedded must suffice.

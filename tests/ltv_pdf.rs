@@ -65,7 +65,7 @@ fn kyso_level(fx: &Fixture, pdf: &Path) -> (i32, serde_json::Value) {
 
 #[test]
 fn every_level_is_made_and_each_validator_agrees_offline() {
-    let (fx, mut responders) = ltv::fixture("ltv_pdf", "levels");
+    let (fx, mut responders) = ltv::fixture("levels");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("levels");
     let input = input_pdf(&dir);
@@ -138,7 +138,7 @@ fn valid_doc_timestamps(report: &serde_json::Value) -> usize {
 
 #[test]
 fn signed_pdfs_are_extended_to_b_lta_and_renewed() {
-    let (fx, mut responders) = ltv::fixture("ltv_pdf", "extend");
+    let (fx, mut responders) = ltv::fixture("extend");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("extend");
     let input = input_pdf(&dir);
@@ -225,7 +225,7 @@ fn signed_pdfs_are_extended_to_b_lta_and_renewed() {
 
 #[test]
 fn signed_before_the_revocation_with_a_time_stamp_stays_valid_without_it_does_not() {
-    let (fx, mut responders) = ltv::fixture("ltv_pdf", "revoked");
+    let (fx, mut responders) = ltv::fixture("revoked");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("revoked");
     let input = input_pdf(&dir);

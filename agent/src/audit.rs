@@ -23,6 +23,11 @@ pub struct Event<'a> {
     /// Hex of the digest the user approved (message digest or auth challenge).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+    /// The signer's revocation status found before signing (`good`,
+    /// `unknown`, `revoked`); absent when `revocation.before_signing = "off"`
+    /// and for events that sign nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<&'a str>,
     /// `ok`, or the error code.
     pub outcome: &'a str,
     pub approver: &'a str,
@@ -39,6 +44,7 @@ impl<'a> Event<'a> {
             certificate_serial: None,
             document_name: None,
             digest: None,
+            revocation: None,
             outcome,
             approver,
         }

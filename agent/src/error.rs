@@ -40,15 +40,11 @@ pub enum Error {
     Net(kyso_net::NetError),
     /// No usable revocation status for a reason other than the network: no
     /// responder or distribution point in the certificate, an answer that
-    /// does not verify, a responder that does not know the certificate.
-    // Made by /v1/revocation and the before-signing check, which land next
-    // (issue 14) with kyso-core's OCSP and CRL parsing.
-    #[allow(dead_code)]
+    /// does not verify, a responder that does not know the certificate
+    /// (the before-signing check under `require`).
     RevocationUnavailable(String),
     /// The signer's certificate is revoked (when, and why, in the text);
     /// found before the consent window opens.
-    // Made by the before-signing check, which lands next (issue 14).
-    #[allow(dead_code)]
     CertificateRevoked(String),
 }
 

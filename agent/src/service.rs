@@ -1,6 +1,8 @@
 //! The agent's operations, independent of HTTP: list certificates, sign
-//! (one or a batch), authenticate, sign a raw hash. Each runs on a blocking
-//! thread, one at a time per token, approved by the [`Approver`] and audited.
+//! (one or a batch), authenticate, sign a raw hash, time-stamp a digest,
+//! fetch revocation data. Each runs on a blocking thread; token operations
+//! run one at a time per token, after the signer's revocation check
+//! (`revocation.before_signing`), approved by the [`Approver`] and audited.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,24 +11,68 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use kyso_core::cms::signed_attrs;
 use kyso_core::signature_scheme::{algorithm_name, ecdsa_to_der};
-use kyso_core::{auth, DigestAlgorithm, KeyType, Localized, SignatureScheme, TrustAnchors};
+use kyso_core::{
+    auth, Certificate, DigestAlgorithm, KeyType, Localized, SignatureScheme, TrustAnchors,
+};
 use kyso_token::{Signer, TokenCertificate, Tokens};
 use kyso_wire::api::authenticate::{AuthRequest, AuthToken};
 use kyso_wire::api::certificates::Cert;
+use kyso_wire::api::revocation::{RevocationRequest, RevocationResponse};
 use kyso_wire::api::sign::{SignRequest, SignResponse};
 use kyso_wire::api::sign_batch::{BatchRequest, BatchResponse, BatchResult};
 use kyso_wire::api::sign_hash::HashRequest;
+use kyso_wire::api::timestamp::{TimestampRequest, TimestampResponse};
 
 use crate::activity::Activity;
 use crate::approver::{Action, ApprovalRequest, Approver, Credential, Document, PinRetry};
 use crate::audit::{Audit, Event};
-use crate::config::AllowedOrigin;
+use crate::config::{AllowedOrigin, BeforeSigning};
 use crate::error::Error;
 use crate::origin::Origin;
-use crate::outbound::Outbound;
+use crate::outbound::{Outbound, SignerStatus};
 
 /// A token error in the agent's terms.
 type TokenError = kyso_token::Error;
+
+/// Most certificates one `/v1/revocation` request may name (a signer, its
+/// CAs, a TSA's: real paths have three).
+pub const MAX_REVOCATION_CERTIFICATES: usize = 10;
+/// Largest certificate `/v1/revocation` accepts (DER).
+pub const MAX_CERTIFICATE_BYTES: usize = 16 * 1024;
+
+/// What the before-signing check found, for the window and the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Checked {
+    /// `revocation.before_signing = "off"`: nothing asked.
+    Off,
+    Good,
+    Unknown(String),
+    Revoked(String),
+}
+
+impl Checked {
+    /// The audit log's `revocation` value.
+    fn label(&self) -> Option<&'static str> {
+        match self {
+            Checked::Off => None,
+            Checked::Good => Some("good"),
+            Checked::Unknown(_) => Some("unknown"),
+            Checked::Revoked(_) => Some("revoked"),
+        }
+    }
+
+    /// The answer when the signature must not go ahead: a revoked
+    /// certificate always, an unknown status under `require`.
+    fn refusal(&self, mode: BeforeSigning) -> Option<Error> {
+        match self {
+            Checked::Revoked(m) => Some(Error::CertificateRevoked(m.clone())),
+            Checked::Unknown(m) if mode == BeforeSigning::Require => {
+                Some(Error::RevocationUnavailable(m.clone()))
+            }
+            _ => None,
+        }
+    }
+}
 
 struct Kept {
     cert: TokenCertificate,
@@ -41,15 +87,17 @@ pub struct Service {
     audit: Audit,
     allowed: Vec<AllowedOrigin>,
     /// TSAs, OCSP, CRLs: for /v1/timestamp, /v1/revocation and the
-    /// before-signing check, which land next (issue 14).
-    #[allow(dead_code)]
-    outbound: Outbound,
+    /// before-signing check.
+    outbound: Arc<Outbound>,
     activity: Activity,
     /// One lock per token serial: a token does one thing at a time.
     token_locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// Logged-in signers, with their resolved certificates, kept between
     /// requests when the approver allows it.
     kept: Mutex<HashMap<String, Kept>>,
+    /// Issuers of token certificates (by the certificate's DER), found once
+    /// for the before-signing check: a lookup by id does not build chains.
+    issuers: Mutex<HashMap<Vec<u8>, Certificate>>,
 }
 
 impl Service {
@@ -67,10 +115,11 @@ impl Service {
             approver,
             audit,
             allowed,
-            outbound,
+            outbound: Arc::new(outbound),
             activity: Activity::default(),
             token_locks: Mutex::new(HashMap::new()),
             kept: Mutex::new(HashMap::new()),
+            issuers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -133,15 +182,15 @@ impl Service {
             name: req.document_name.clone(),
             digest: summary.message_digest.clone(),
         }]);
-        let result = self.with_signer(origin, &cert, &action, |signer| {
+        let (result, checked) = self.with_signer(origin, &cert, &action, |signer| {
             let raw = signer.sign(&attrs, req.digest_algorithm, scheme)?;
             finish_signature(&raw, scheme)
         });
         self.audit_sign(
             origin,
             &cert,
-            &req.document_name,
-            &summary.message_digest,
+            (&req.document_name, &summary.message_digest),
+            &checked,
             &result,
         );
         Ok(SignResponse {
@@ -177,7 +226,7 @@ impl Service {
                 .collect(),
         );
         let digest = req.digest_algorithm;
-        let results = self.with_signer(origin, &cert, &action, |signer| {
+        let (results, checked) = self.with_signer(origin, &cert, &action, |signer| {
             Ok(sign_each(&parsed, |(attrs, _)| {
                 let raw = signer.sign(attrs, digest, scheme)?;
                 finish_signature(&raw, scheme)
@@ -191,8 +240,8 @@ impl Service {
                     self.audit_outcome(
                         origin,
                         &cert,
-                        &item.document_name,
-                        &summary.message_digest,
+                        (&item.document_name, &summary.message_digest),
+                        &checked,
                         Err(e.code()),
                     );
                 }
@@ -204,8 +253,8 @@ impl Service {
             self.audit_sign(
                 origin,
                 &cert,
-                &item.document_name,
-                &summary.message_digest,
+                (&item.document_name, &summary.message_digest),
+                &checked,
                 &result,
             );
             signatures.push(match result {
@@ -246,7 +295,7 @@ impl Service {
         let origin_text = origin.to_string();
         let data = auth::challenge(&origin_text, &req.nonce);
         let digest = DigestAlgorithm::Sha256;
-        let result = self.with_signer(origin, &cert, &Action::Authenticate, |signer| {
+        let (result, checked) = self.with_signer(origin, &cert, &Action::Authenticate, |signer| {
             let raw = signer.sign(&data, digest, scheme)?;
             finish_signature(&raw, scheme)
         });
@@ -256,6 +305,7 @@ impl Service {
             certificate_id: Some(&cert.id),
             certificate_serial: Some(&cert.info.serial_number),
             digest: Some(hex::encode(digest.digest(&data))),
+            revocation: checked.label(),
             ..Event::new("authenticate", outcome, self.approver.name())
         });
         let chain = self
@@ -290,17 +340,129 @@ impl Service {
         let cert = self.resolve(&req.certificate_id)?;
         let scheme = scheme_for(&cert, req.scheme)?;
         let action = Action::SignHash(digest_value.clone());
-        let result = self.with_signer(origin, &cert, &action, |signer| {
+        let (result, checked) = self.with_signer(origin, &cert, &action, |signer| {
             let raw = signer.sign_digest(&digest_value, req.digest_algorithm, scheme)?;
             finish_signature(&raw, scheme)
         });
         let name = req.document_name.as_deref().unwrap_or("(raw hash)");
-        self.audit_sign(origin, &cert, name, &digest_value, &result);
+        self.audit_sign(origin, &cert, (name, &digest_value), &checked, &result);
         Ok(SignResponse {
             signature: B64.encode(result?),
             signature_algorithm: algorithm_name(scheme, req.digest_algorithm),
             certificate: B64.encode(cert.certificate.der()),
         })
+    }
+
+    /// `POST /v1/timestamp`: a token from the configured TSAs over the
+    /// page's digest, with a fresh random nonce. No approval (the user's key
+    /// signs nothing), but audited.
+    pub fn timestamp(
+        &self,
+        origin: &Origin,
+        req: TimestampRequest,
+    ) -> Result<TimestampResponse, Error> {
+        let digest = decode(&req.digest, "digest")?;
+        if digest.len() != req.digest_algorithm.output_len() {
+            return Err(Error::BadRequest(format!(
+                "digest has {} bytes; {} makes {}",
+                digest.len(),
+                req.digest_algorithm.name(),
+                req.digest_algorithm.output_len()
+            )));
+        }
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce)
+            .map_err(|e| Error::Io(format!("no randomness for the nonce: {e}")))?;
+        let result = self
+            .outbound
+            .timestamp_token(req.digest_algorithm, &digest, &nonce);
+        let origin = origin.to_string();
+        self.audit.record(&Event {
+            origin: Some(&origin),
+            digest: Some(hex::encode(&digest)),
+            ..Event::new(
+                "timestamp",
+                result.as_ref().map(|_| "ok").unwrap_or_else(|e| e.code()),
+                NO_APPROVER,
+            )
+        });
+        Ok(TimestampResponse {
+            time_stamp_token: B64.encode(result?),
+        })
+    }
+
+    /// `POST /v1/revocation`: OCSP responses (else CRLs) for the page's
+    /// certificates and their issuers. Every certificate must chain to the
+    /// agent's trust anchors (the bundled roots and the roots on the
+    /// tokens) before anything is fetched: the agent asks only the AIA and
+    /// CDP URLs of such certificates, never a URL a page chose.
+    pub fn revocation(
+        &self,
+        origin: &Origin,
+        req: RevocationRequest,
+    ) -> Result<RevocationResponse, Error> {
+        let certificates = parse_certificates(&req.certificates)?;
+        let (anchors, mut pool) = self.revocation_trust();
+        pool.extend(certificates.iter().cloned());
+        let time = kyso_core::path::ValidationTime {
+            now: crate::clock::now(),
+            proof_of_existence: None,
+        };
+        let mut paths: Vec<Vec<Certificate>> = Vec::new();
+        for (i, cert) in certificates.iter().enumerate() {
+            if anchors.contains(cert) {
+                continue; // a trust anchor has no revocation status
+            }
+            // Built through signatures, up to an anchor; the validity
+            // periods do not matter here.
+            let Some(path) = kyso_core::path::validate(cert, &pool, &anchors, time).0 else {
+                return Err(Error::BadRequest(format!(
+                    "certificates[{i}] ({}) does not chain to the agent's trust anchors; nothing was fetched",
+                    cert.info().holder_name()
+                )));
+            };
+            paths.push(path.certificates);
+        }
+        let collected = self.outbound.collect(&paths);
+        let outcome = match collected.failures.first() {
+            Some(e) => e.code(),
+            None => "ok",
+        };
+        let origin = origin.to_string();
+        let serial = certificates.first().map(|c| c.info().serial_number);
+        self.audit.record(&Event {
+            origin: Some(&origin),
+            certificate_serial: serial.as_deref(),
+            ..Event::new("revocation", outcome, NO_APPROVER)
+        });
+        if let Some(e) = collected.failures.into_iter().next() {
+            return Err(e.into());
+        }
+        Ok(RevocationResponse {
+            ocsp: collected.ocsp.iter().map(|d| B64.encode(d)).collect(),
+            crls: collected.crls.iter().map(|d| B64.encode(d)).collect(),
+        })
+    }
+
+    /// The anchors `/v1/revocation` accepts paths to — the bundled roots
+    /// and the self-issued CA certificates of the present tokens' chains —
+    /// and the tokens' CA certificates as intermediates. Never a
+    /// certificate from the request.
+    fn revocation_trust(&self) -> (TrustAnchors, Vec<Certificate>) {
+        let mut anchors = self.anchors.clone();
+        let mut pool = Vec::new();
+        let on_tokens = self
+            .tokens
+            .certificates(&self.anchors, crate::clock::now())
+            .unwrap_or_default();
+        for cert in on_tokens.iter().flat_map(|c| &c.chain) {
+            if cert.is_self_issued() && !anchors.contains(cert) {
+                anchors.add(cert.clone());
+            } else if !pool.contains(cert) {
+                pool.push(cert.clone());
+            }
+        }
+        (anchors, pool)
     }
 
     /// The certificate `id`: from a kept session when its token is still
@@ -322,21 +484,76 @@ impl Service {
         Ok(found?)
     }
 
-    /// Locks the token, asks the approver, logs in (or reuses a kept session)
-    /// and runs `op`. A kept session that fails is dropped and the operation
-    /// retried once after a fresh lookup and login, so a re-inserted token
-    /// works again and a removed one is reported as such.
+    /// Checks the signer's revocation status, then locks the token, asks
+    /// the approver, logs in (or reuses a kept session) and runs `op`. A
+    /// revoked certificate (or, under `require`, an unknown status) is
+    /// refused here: no window, no PIN, nothing reaches the token. A kept
+    /// session that fails is dropped and the operation retried once after a
+    /// fresh lookup and login, so a re-inserted token works again and a
+    /// removed one is reported as such.
     fn with_signer<T>(
         &self,
         origin: &Origin,
         cert: &TokenCertificate,
         action: &Action,
         op: impl Fn(&Signer) -> Result<T, Error>,
-    ) -> Result<T, Error> {
+    ) -> (Result<T, Error>, Checked) {
         let _busy = self.activity.begin();
-        let result = self.approve_and_run(origin, cert, action, op);
+        let checked = self.check_revocation(cert);
+        let result = match checked.refusal(self.outbound.before_signing()) {
+            Some(refused) => Err(refused),
+            None => {
+                let unchecked = matches!(checked, Checked::Unknown(_));
+                self.approve_and_run(origin, cert, action, unchecked, op)
+            }
+        };
         self.activity.finished(result.as_ref().map(|_| ()));
-        result
+        (result, checked)
+    }
+
+    /// The signer's status under `revocation.before_signing`: OCSP, else
+    /// CRL, from the URLs of the token's own certificate, through the cache,
+    /// within `revocation.timeout_seconds`.
+    fn check_revocation(&self, cert: &TokenCertificate) -> Checked {
+        if self.outbound.before_signing() == BeforeSigning::Off {
+            return Checked::Off;
+        }
+        match self
+            .outbound
+            .signer_status(&cert.certificate, || self.issuer_of(cert))
+        {
+            SignerStatus::Good => Checked::Good,
+            SignerStatus::Revoked(m) => Checked::Revoked(m),
+            SignerStatus::Unknown(m) => {
+                eprintln!(
+                    "kyso-agent: revocation status of certificate {} unknown: {m}",
+                    cert.info.serial_number
+                );
+                Checked::Unknown(m)
+            }
+        }
+    }
+
+    /// The certificate that issued `cert`: from its chain, else from the
+    /// token's CA certificates and the trust anchors (remembered).
+    fn issuer_of(&self, cert: &TokenCertificate) -> Option<Certificate> {
+        if let Some(issuer) = cert.chain.first() {
+            return Some(issuer.clone());
+        }
+        let key = cert.certificate.der().to_vec();
+        let mut issuers = self.issuers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(issuer) = issuers.get(&key) {
+            return Some(issuer.clone());
+        }
+        let issuer = self
+            .tokens
+            .certificates(&self.anchors, crate::clock::now())
+            .ok()?
+            .into_iter()
+            .find(|c| c.certificate == cert.certificate)
+            .and_then(|c| c.chain.into_iter().next())?;
+        issuers.insert(key, issuer.clone());
+        Some(issuer)
     }
 
     fn approve_and_run<T>(
@@ -344,6 +561,7 @@ impl Service {
         origin: &Origin,
         cert: &TokenCertificate,
         action: &Action,
+        revocation_unchecked: bool,
         op: impl Fn(&Signer) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let lock = {
@@ -358,6 +576,7 @@ impl Service {
             certificate: &cert.info,
             token: &cert.token,
             pin_retry: None,
+            revocation_unchecked,
         };
         let credential = self.approver.approve(&request)?;
 
@@ -431,24 +650,26 @@ impl Service {
         result
     }
 
+    /// One document's audit line: its name and digest, the signer's
+    /// revocation status, the outcome.
     fn audit_sign<T>(
         &self,
         origin: &Origin,
         cert: &TokenCertificate,
-        document: &str,
-        digest: &[u8],
+        document: (&str, &[u8]),
+        checked: &Checked,
         result: &Result<T, Error>,
     ) {
         let outcome = result.as_ref().map(|_| ()).map_err(|e| e.code());
-        self.audit_outcome(origin, cert, document, digest, outcome);
+        self.audit_outcome(origin, cert, document, checked, outcome);
     }
 
     fn audit_outcome(
         &self,
         origin: &Origin,
         cert: &TokenCertificate,
-        document: &str,
-        digest: &[u8],
+        (document, digest): (&str, &[u8]),
+        checked: &Checked,
         outcome: Result<(), &str>,
     ) {
         let origin = origin.to_string();
@@ -458,6 +679,7 @@ impl Service {
             certificate_serial: Some(&cert.info.serial_number),
             document_name: Some(document),
             digest: Some(hex::encode(digest)),
+            revocation: checked.label(),
             ..Event::new("sign", outcome.err().unwrap_or("ok"), self.approver.name())
         });
     }
@@ -508,6 +730,40 @@ fn finish_signature(raw: &[u8], scheme: SignatureScheme) -> Result<Vec<u8>, Erro
         SignatureScheme::Ecdsa => Ok(ecdsa_to_der(raw)?),
         _ => Ok(raw.to_vec()),
     }
+}
+
+/// The audit log's `approver` for calls that ask nobody (time-stamps,
+/// revocation data).
+const NO_APPROVER: &str = "none";
+
+/// The certificates of a `/v1/revocation` request: 1 to
+/// [`MAX_REVOCATION_CERTIFICATES`], each DER of at most
+/// [`MAX_CERTIFICATE_BYTES`].
+fn parse_certificates(encoded: &[String]) -> Result<Vec<Certificate>, Error> {
+    if encoded.is_empty() || encoded.len() > MAX_REVOCATION_CERTIFICATES {
+        return Err(Error::BadRequest(format!(
+            "certificates: 1 to {MAX_REVOCATION_CERTIFICATES} expected, got {}",
+            encoded.len()
+        )));
+    }
+    encoded
+        .iter()
+        .enumerate()
+        .map(|(i, b64)| {
+            let der = decode(b64, &format!("certificates[{i}]"))?;
+            if der.len() > MAX_CERTIFICATE_BYTES {
+                return Err(Error::BadRequest(format!(
+                    "certificates[{i}] is larger than {MAX_CERTIFICATE_BYTES} bytes"
+                )));
+            }
+            Certificate::from_der(&der).map_err(|e| {
+                Error::BadRequest(format!(
+                    "certificates[{i}] is not a certificate: {}",
+                    e.message()
+                ))
+            })
+        })
+        .collect()
 }
 
 fn decode(b64: &str, field: &str) -> Result<Vec<u8>, Error> {

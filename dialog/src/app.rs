@@ -418,6 +418,10 @@ impl DialogApp {
         }
         ui.add_space(6.0);
         self.certificate(ui);
+        if let Some(notice) = revocation_notice(&self.request, self.t()) {
+            ui.add_space(4.0);
+            ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
+        }
         ui.add_space(6.0);
         self.pin_section(ui);
     }
@@ -657,6 +661,7 @@ struct Texts {
     token: &'static str,
     expired: &'static str,
     not_yet_valid: &'static str,
+    revocation_unchecked: &'static str,
     pin: &'static str,
     pin_pad: &'static str,
     pin_pad_note: &'static str,
@@ -696,6 +701,8 @@ static VI: Texts = Texts {
     token: "Thiết bị",
     expired: "(đã hết hạn)",
     not_yet_valid: "(chưa có hiệu lực)",
+    revocation_unchecked: "Chưa kiểm tra được chứng thư số có bị thu hồi hay không \
+                           (không có phản hồi OCSP/CRL).",
     pin: "Mã PIN",
     pin_pad: "Nhập mã PIN trên thiết bị ký số",
     pin_pad_note: "Bấm “Ký số”, rồi nhập mã PIN trên bàn phím của thiết bị.",
@@ -740,6 +747,8 @@ static EN: Texts = Texts {
     token: "Device",
     expired: "(expired)",
     not_yet_valid: "(not yet valid)",
+    revocation_unchecked: "Could not check whether the certificate is revoked \
+                           (no OCSP/CRL answer).",
     pin: "PIN",
     pin_pad: "Enter the PIN on the signing device",
     pin_pad_note: "Press “Sign”, then type the PIN on the device's keypad.",
@@ -763,6 +772,14 @@ static EN: Texts = Texts {
 };
 
 // ---- helpers -------------------------------------------------------------
+
+/// The line under the certificate when the agent could not learn whether it
+/// is revoked.
+fn revocation_notice(request: &Request, t: &Texts) -> Option<&'static str> {
+    request
+        .revocation_unchecked
+        .then_some(t.revocation_unchecked)
+}
 
 struct OriginParts<'a> {
     scheme: &'a str,
@@ -899,6 +916,25 @@ mod tests {
         assert_eq!(clean("a\u{202E}fdp.exe"), "a[U+202E]fdp.exe");
         assert_eq!(clean("tờ khai\n"), "tờ khai[U+000A]");
         assert_eq!(group4("3f2a9c1b7e0d44a1"), "3f2a 9c1b 7e0d 44a1");
+    }
+
+    #[test]
+    fn an_unchecked_revocation_status_is_said_in_both_languages() {
+        let mut request = Request::parse(
+            br#"{"kind":"authenticate","origin":"https://a.gov.vn","timeoutSeconds":9,
+                 "certificate":{"name":"A","issuer":"CA","notBefore":"2025-01-01T00:00:00Z",
+                                "notAfter":"2027-01-01T00:00:00Z"},
+                 "token":{"label":"T"}}"#,
+        )
+        .unwrap();
+        assert_eq!(revocation_notice(&request, &VI), None);
+        request.revocation_unchecked = true;
+        let vi = revocation_notice(&request, &VI).unwrap();
+        let en = revocation_notice(&request, &EN).unwrap();
+        assert!(
+            vi.contains("thu hồi") && en.contains("revoked"),
+            "{vi} / {en}"
+        );
     }
 
     #[test]

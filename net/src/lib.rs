@@ -69,4 +69,4 @@ pub use fetcher::{Fetcher, Settings, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use revocation::Revocation;
 pub use tsa::Tsa;
 pub use url::HttpUrl;
-pub use validation_data::{collect, timestamp_token, Collected};
+pub use validation_data::{collect, timestamp_token, Collected, RevocationSource};

@@ -52,6 +52,26 @@ pub fn timestamp_token<S: AsRef<str>>(
     Err(NetError::TsaUnavailable(failures))
 }
 
+/// Where [`collect`] gets OCSP responses and CRLs: a [`Revocation`] client,
+/// or a cache in front of one (the agent keeps answers until their
+/// `nextUpdate`).
+pub trait RevocationSource {
+    /// The DER `OCSPResponse` the responder at `url` gives for `request_der`.
+    fn ocsp(&self, url: &str, request_der: &[u8]) -> Result<Vec<u8>, NetError>;
+    /// The CRL at `url`.
+    fn crl(&self, url: &str) -> Result<Vec<u8>, NetError>;
+}
+
+impl RevocationSource for Revocation {
+    fn ocsp(&self, url: &str, request_der: &[u8]) -> Result<Vec<u8>, NetError> {
+        Revocation::ocsp(self, url, request_der)
+    }
+
+    fn crl(&self, url: &str) -> Result<Vec<u8>, NetError> {
+        Revocation::crl(self, url)
+    }
+}
+
 /// What [`collect`] gathered: the DER to embed, and what could not be had.
 #[derive(Debug, Default)]
 pub struct Collected {
@@ -74,7 +94,7 @@ impl Collected {
 /// the anchor: an OCSP response from its AIA responders, else a CRL from its
 /// CDP, kept only when kyso-core finds it is about that certificate and
 /// signed for its issuer. Paths may share certificates; each is asked once.
-pub fn collect(revocation: &Revocation, paths: &[Vec<Certificate>]) -> Collected {
+pub fn collect<S: RevocationSource + ?Sized>(source: &S, paths: &[Vec<Certificate>]) -> Collected {
     let mut out = Collected::default();
     let mut done: Vec<Vec<u8>> = Vec::new();
     for path in paths {
@@ -84,7 +104,7 @@ pub fn collect(revocation: &Revocation, paths: &[Vec<Certificate>]) -> Collected
                 continue;
             }
             done.push(cert.der().to_vec());
-            match status_of(revocation, cert, issuer) {
+            match status_of(source, cert, issuer) {
                 Ok(Answer::Ocsp(der)) => out.ocsp.push(der),
                 Ok(Answer::Crl(der)) => {
                     if !out.crls.contains(&der) {
@@ -103,8 +123,8 @@ enum Answer {
     Crl(Vec<u8>),
 }
 
-fn status_of(
-    revocation: &Revocation,
+fn status_of<S: RevocationSource + ?Sized>(
+    revocation: &S,
     cert: &Certificate,
     issuer: &Certificate,
 ) -> Result<Answer, NetError> {

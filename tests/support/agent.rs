@@ -41,6 +41,13 @@ impl Reply {
             .unwrap_or_else(|e| panic!("not a {} ({e}): {}", std::any::type_name::<T>(), self.body))
     }
 
+    /// Asserts that this is the error `status` with `code`.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.code(), code, "{}", self.body);
+    }
+
     /// The `error.code` of an error reply, read as the wire's error body.
     pub fn code(&self) -> String {
         self.wire::<kyso_wire::api::error::ErrorResponse>()

@@ -1,19 +1,27 @@
-//! Long-term-signature fixtures: a token provisioned with the `ltv` set,
-//! whose certificates point at loopback responders (an `openssl ts` TSA, an
-//! OpenSSL OCSP responder, CRLs over HTTP) started for the test.
+//! A token of the `ltv` set whose certificates point (AIA, CRL distribution
+//! points) at loopback responders started for the test: a TSA, an OCSP
+//! responder and CRLs over HTTP (`kyso_testkit::ltv::Responders`), all on
+//! 127.0.0.1.
 
+use std::ffi::OsStr;
 use std::path::Path;
+use std::process::Command;
 
 use kyso_testkit::ltv::{free_ports, Responders};
 use serde_json::json;
 
 use crate::{bin, dss, python, Fixture};
 
-/// A fresh `ltv` token in its own directory, with its responders running.
-pub fn fixture(test: &str, name: &str) -> (Fixture, Responders) {
+/// A freshly provisioned `ltv` token and its running responders, private
+/// to the calling test (`name` tells the fixtures of one binary apart).
+pub fn fixture(name: &str) -> (Fixture, Responders) {
+    let test_name = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().and_then(|s| s.to_str()).map(String::from))
+        .unwrap_or_else(|| "test".into());
     let dir = std::env::temp_dir()
         .join("kyso-tests")
-        .join(format!("{test}-{name}-{}", std::process::id()));
+        .join(format!("{test_name}-ltv-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("fixture dir");
     let ports = free_ports(2).expect("ports");
     let front = format!("http://127.0.0.1:{}", ports[0]);
@@ -27,6 +35,28 @@ pub fn fixture(test: &str, name: &str) -> (Fixture, Responders) {
     .unwrap_or_else(|e| panic!("provisioning failed: {e}"));
     let responders = Responders::start(&manifest).expect("responders");
     (Fixture { dir, manifest }, responders)
+}
+
+/// Asserts that OpenSSL verifies the time-stamp token in `token` (DER) over
+/// `imprint` — `["-data", FILE]` or `["-digest", HEX]` — trusting `fx`'s
+/// root, with its intermediate as the TSA's issuer.
+pub fn assert_openssl_ts_verifies<S: AsRef<OsStr>>(fx: &Fixture, token: &Path, imprint: &[S]) {
+    let out = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-in"])
+        .arg(token)
+        .args(imprint)
+        .arg("-CAfile")
+        .arg(&fx.manifest.root_pem)
+        .arg("-untrusted")
+        .arg(&fx.manifest.intermediate_pem)
+        .output()
+        .expect("run openssl");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Verification: OK"),
+        "openssl ts -verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// EU DSS with its own default policy (revocation data required), offline:

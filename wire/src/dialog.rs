@@ -14,7 +14,8 @@
 //!                    "notAfter": "2027-01-01T00:00:00Z" },
 //!   "token": { "label": "Kyso Test Token", "pinPad": false },
 //!   "pinError": { "retriesLeft": 2, "countLow": true },
-//!   "pinRemembered": false, "allowRemember": true, "timeoutSeconds": 120 }
+//!   "pinRemembered": false, "allowRemember": true, "revocationUnchecked": true,
+//!   "timeoutSeconds": 120 }
 //! ```
 //!
 //! Answers: `{"decision":"approve","pin":"12345678","rememberMinutes":0}` (no
@@ -86,6 +87,11 @@ pub struct Request {
     /// Offer "remember the PIN for N minutes" (off by default in the window).
     #[serde(default)]
     pub allow_remember: bool,
+    /// The agent could not learn whether the certificate is revoked (its
+    /// OCSP responder and CRL did not answer; `revocation.before_signing =
+    /// "warn"`): the window says so. A revoked certificate never gets here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revocation_unchecked: bool,
     /// The window answers `timeout` after this many seconds (at least 1).
     pub timeout_seconds: u64,
 }
@@ -184,9 +190,13 @@ impl Request {
             && (self.certificate.is_some()
                 || self.token.is_some()
                 || self.pin_error.is_some()
-                || self.pin_remembered)
+                || self.pin_remembered
+                || self.revocation_unchecked)
         {
-            return Err("site: no certificate, token, pinError or pinRemembered".into());
+            return Err(
+                "site: no certificate, token, pinError, pinRemembered or revocationUnchecked"
+                    .into(),
+            );
         }
         match self.kind {
             Kind::Sign if self.documents.is_empty() => {
@@ -314,7 +324,8 @@ mod tests {
                          "notBefore": "2025-01-01T00:00:00Z", "notAfter": "2027-01-01T00:00:00Z" },
         "token": { "label": "Kyso Test Token", "pinPad": false },
         "pinError": { "retriesLeft": 2, "countLow": true },
-        "pinRemembered": false, "allowRemember": true, "timeoutSeconds": 120 }"#;
+        "pinRemembered": false, "allowRemember": true, "revocationUnchecked": true,
+        "timeoutSeconds": 120 }"#;
 
     fn with(base: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
         let mut v: serde_json::Value = serde_json::from_str(base).unwrap();
@@ -347,6 +358,7 @@ mod tests {
             })
         );
         assert!(r.allow_remember && !r.pin_remembered);
+        assert!(r.revocation_unchecked);
         assert_eq!(r.timeout_seconds, 120);
         assert!(r.needs_pin());
     }
@@ -387,7 +399,15 @@ mod tests {
         .unwrap();
         assert_eq!(r.kind, Kind::Site);
         assert!(r.certificate.is_none() && r.token.is_none());
-        assert!(!r.needs_pin());
+        assert!(!r.needs_pin() && !r.revocation_unchecked);
+        // A site question is about no certificate.
+        let mut site: serde_json::Value = serde_json::to_value(&r).unwrap();
+        site["revocationUnchecked"] = true.into();
+        assert!(Request::parse(&serde_json::to_vec(&site).unwrap()).is_err());
+        // Absent when false.
+        assert!(!serde_json::to_string(&r)
+            .unwrap()
+            .contains("revocationUnchecked"));
     }
 
     #[test]
@@ -452,6 +472,7 @@ mod tests {
             with(SIGN, |v| v["kind"] = "authenticate".into()),
             with(SIGN, |v| v["kind"] = "site".into()),
             with(SIGN, |v| v["pinError"]["retriesLeft"] = "two".into()),
+            with(SIGN, |v| v["revocationUnchecked"] = "yes".into()),
         ];
         for input in bad {
             assert!(

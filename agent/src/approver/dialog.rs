@@ -182,6 +182,7 @@ impl Approver for DialogApprover {
             }),
             pin_remembered: remembered.is_some(),
             allow_remember: !request.token.protected_path,
+            revocation_unchecked: request.revocation_unchecked,
             timeout_seconds: self.timeout.as_secs(),
         })?;
         match answer.decision {
@@ -223,6 +224,7 @@ impl Approver for DialogApprover {
             pin_error: None,
             pin_remembered: false,
             allow_remember: false,
+            revocation_unchecked: false,
             timeout_seconds: self.timeout.as_secs(),
         })?;
         match answer.decision {

@@ -42,6 +42,9 @@ pub struct ApprovalRequest<'a> {
     pub token: &'a TokenInfo,
     /// The PIN given for this request was wrong: ask again, saying so.
     pub pin_retry: Option<PinRetry>,
+    /// The certificate's revocation status could not be checked
+    /// (`revocation.before_signing = "warn"`): the window says so.
+    pub revocation_unchecked: bool,
 }
 
 /// What the token said about a wrong PIN.

@@ -29,6 +29,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/v1/sign-batch", Access::Allowed),
     ("POST", "/v1/authenticate", Access::Allowed),
     ("POST", "/v1/sign-hash", Access::Allowed),
+    ("POST", "/v1/timestamp", Access::Allowed),
+    ("POST", "/v1/revocation", Access::Allowed),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -124,6 +126,14 @@ pub(super) async fn handle(
         }
         "/v1/sign-hash" => {
             token_op(&state, &body, origin.clone(), |s, o, r| s.sign_hash(o, r)).await
+        }
+        // No token and no window, but outbound requests: off the async
+        // threads, in the same bounded queue and timeout.
+        "/v1/timestamp" => {
+            token_op(&state, &body, origin.clone(), |s, o, r| s.timestamp(o, r)).await
+        }
+        "/v1/revocation" => {
+            token_op(&state, &body, origin.clone(), |s, o, r| s.revocation(o, r)).await
         }
         _ => Err(Error::NotFound),
     };
