@@ -34,9 +34,9 @@ use crate::outbound::{Outbound, SignerStatus};
 /// A token error in the agent's terms.
 type TokenError = kyso_token::Error;
 
-/// Most certificates one `/v1/revocation` request may name (a signer, its
-/// CAs, a TSA's: real paths have three).
-pub const MAX_REVOCATION_CERTIFICATES: usize = 10;
+/// Most certificates one `/v1/revocation` request may name: a PDF with
+/// several signers, their CAs and their TSAs' (real paths have three).
+pub const MAX_REVOCATION_CERTIFICATES: usize = 32;
 /// Largest certificate `/v1/revocation` accepts (DER).
 pub const MAX_CERTIFICATE_BYTES: usize = 16 * 1024;
 

@@ -176,7 +176,7 @@ pub fn add_dss(pdf: &[u8], material: &ValidationMaterial) -> Result<Vec<u8>, Pdf
         }
     }
     if !entry.is_empty() {
-        for (_, _, sig) in super::verify::signature_fields(&doc)? {
+        for (_, _, sig) in super::fields::signature_fields(&doc)? {
             let Ok((_, contents)) = byte_range::check(pdf, &sig) else {
                 continue;
             };

@@ -19,6 +19,7 @@ mod doc_timestamp;
 mod document;
 mod dss;
 mod error;
+mod fields;
 mod filter;
 mod incremental;
 mod lexer;

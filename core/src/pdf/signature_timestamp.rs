@@ -19,7 +19,7 @@ struct Slot {
 
 fn newest(pdf: &[u8]) -> Result<Slot, PdfError> {
     let doc = Document::open(pdf)?;
-    for (_, _, sig) in super::verify::signature_fields(&doc)? {
+    for (_, _, sig) in super::fields::signature_fields(&doc)? {
         let Ok((range, contents)) = byte_range::check(pdf, &sig) else {
             continue;
         };

@@ -17,7 +17,7 @@ use crate::cms::{SignedDataView, SignerCertificates};
 pub fn signers(pdf: &[u8]) -> Result<Vec<SignerCertificates>, PdfError> {
     let doc = Document::open(pdf)?;
     let mut out = Vec::new();
-    for (_, _, sig) in super::verify::signature_fields(&doc)? {
+    for (_, _, sig) in super::fields::signature_fields(&doc)? {
         let Ok((_, contents)) = byte_range::check(pdf, &sig) else {
             continue;
         };

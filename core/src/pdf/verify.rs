@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::byte_range;
 use super::document::Document;
+use super::fields::signature_fields;
 use super::lexer::{find, Lexer};
 use super::object::{Dictionary, Object, ObjectId};
 use super::xref::Entry;
@@ -299,7 +300,8 @@ fn verify_one(
                 .filter(|(ts_end, _)| *ts_end > end)
                 .map(|(_, t)| *t)
                 .min();
-            let mut report = verify_cms(bytes, &range, kind, &view, signer, m, poe, options);
+            let container = Container::Pdf(m, poe);
+            let mut report = verify_cms(bytes, &range, kind, &view, signer, container, options);
             if trailing > 0 {
                 report.warn(
                     Block::FormatChecking,
@@ -367,8 +369,7 @@ fn verify_cms(
     kind: SubFilter,
     view: &SignedDataView,
     signer: &crate::cms::SignerView,
-    m: Option<der::DateTime>,
-    poe: Option<der::DateTime>,
+    container: Container,
     options: &VerifyOptions<'_>,
 ) -> SignatureReport {
     let hash_failure = |vi: &str, en: &str| {
@@ -397,8 +398,7 @@ fn verify_cms(
                 );
             }
             let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-            let mut report =
-                verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m, poe));
+            let mut report = verify_signer_at(view, signer, &digest_of, options, container);
             // The CMS's own digest is what the policy judges (as DSS does);
             // the SHA-1 that binds it to the document is worth a warning.
             if report.sub_indication.is_none() {
@@ -427,7 +427,7 @@ fn verify_cms(
         }
         SubFilter::Detached | SubFilter::X509RsaSha1 => {
             let digest_of = |alg: HashAlgorithm| Some(byte_range::digest(bytes, range, alg));
-            verify_signer_at(view, signer, &digest_of, options, Container::Pdf(m, poe))
+            verify_signer_at(view, signer, &digest_of, options, container)
         }
     }
 }
@@ -473,63 +473,6 @@ fn revision_of(bytes: &[u8], revision_ends: &[usize], end: usize) -> Option<usiz
 fn find_eof_before(bytes: &[u8], end: usize) -> Option<usize> {
     let head = &bytes[..end.min(bytes.len())];
     head.windows(5).rposition(|w| w == b"%%EOF")
-}
-
-/// Signature fields with a value: (name, signature dictionary id, dictionary).
-pub(crate) fn signature_fields(
-    doc: &Document<'_>,
-) -> Result<Vec<(String, ObjectId, Dictionary)>, super::PdfError> {
-    let (_, catalog) = doc.catalog()?;
-    let acroform = doc.get_in(&catalog, b"AcroForm")?;
-    let Some(acroform) = acroform.as_dict() else {
-        return Ok(Vec::new());
-    };
-    let fields = doc.get_in(acroform, b"Fields")?;
-    let mut stack: Vec<(Object, String, Option<Vec<u8>>)> = fields
-        .as_array()
-        .unwrap_or_default()
-        .iter()
-        .rev()
-        .map(|f| (f.clone(), String::new(), None))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut found = Vec::new();
-    let mut found_ids = HashSet::new();
-    while let Some((field, prefix, inherited_ft)) = stack.pop() {
-        if let Object::Reference(r) = field {
-            if !seen.insert(r) || seen.len() > 100_000 {
-                continue;
-            }
-        }
-        let field = doc.resolve(&field)?;
-        let Some(dict) = field.as_dict() else {
-            continue;
-        };
-        let partial = dict.get(b"T").and_then(Object::as_bytes).map(text_string);
-        let name = match (&partial, prefix.is_empty()) {
-            (Some(p), true) => p.clone(),
-            (Some(p), false) => format!("{prefix}.{p}"),
-            (None, _) => prefix.clone(),
-        };
-        let ft = dict.name(b"FT").map(<[u8]>::to_vec).or(inherited_ft);
-        if ft.as_deref() == Some(b"Sig") {
-            if let Some(Object::Reference(v)) = dict.get(b"V") {
-                if let Some(sig) = doc.get(*v)?.as_dict() {
-                    if found_ids.insert(*v) {
-                        found.push((name.clone(), *v, sig.clone()));
-                    }
-                }
-            } else if let Some(Object::Dictionary(sig)) = dict.get(b"V") {
-                found.push((name.clone(), ObjectId::new(0, 0), sig.clone()));
-            }
-        }
-        if let Some(kids) = doc.get_in(dict, b"Kids")?.as_array() {
-            for kid in kids.iter().rev() {
-                stack.push((kid.clone(), name.clone(), ft.clone()));
-            }
-        }
-    }
-    Ok(found)
 }
 
 /// The certification signature and its DocMDP level, if any.
@@ -715,19 +658,6 @@ fn children(d: &Dictionary) -> Vec<Object> {
         .filter(|(k, _)| !matches!(*k, b"Parent" | b"P"))
         .map(|(_, v)| v.clone())
         .collect()
-}
-
-/// A PDF text string (PDFDocEncoding or UTF-16BE with BOM) as UTF-8.
-fn text_string(b: &[u8]) -> String {
-    if let Some(rest) = b.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-            .collect();
-        String::from_utf16_lossy(&units)
-    } else {
-        b.iter().map(|&c| char::from(c)).collect()
-    }
 }
 
 /// `D:YYYYMMDDHHmmSS+HH'mm'` → ISO 8601 UTC (`2026-11-25T08:00:00Z`).

@@ -274,12 +274,26 @@ impl SignatureReport {
     }
 }
 
+/// What a token stamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TimestampKind {
+    /// signature-time-stamp (B-T): the digest of one signature value.
+    Signature,
+    /// A PDF document time-stamp (`ETSI.RFC3161`): a byte range, so every
+    /// signature and validation data before it (B-LTA).
+    Document,
+    /// CAdES archive-time-stamp-v3 (B-LTA): the signature with its
+    /// validation data.
+    Archive,
+}
+
 /// One time-stamp over a signature: what it proves and whether it holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimestampReport {
     /// Signature, document or archive time-stamp.
-    pub kind: crate::tsp::TimestampKind,
+    pub kind: TimestampKind,
     /// The token's own verdict (imprint, signature, TSA path).
     pub indication: Indication,
     /// Why the token does not hold.
@@ -298,7 +312,7 @@ pub struct TimestampReport {
 impl TimestampReport {
     /// Condenses the full report on a token into what the signature's
     /// report shows.
-    pub(crate) fn from_report(kind: crate::tsp::TimestampKind, r: &SignatureReport) -> Self {
+    pub(crate) fn from_report(kind: TimestampKind, r: &SignatureReport) -> Self {
         TimestampReport {
             kind,
             indication: r.indication,

@@ -3,26 +3,14 @@
 //! its signature verifies, and its signer is a TSA whose certificate chains
 //! to a trust anchor.
 
-use crate::cms::{verify_signer_at, Container, SignedDataView, VerifyOptions};
+use crate::cms::signer::{self, Container};
+use crate::cms::{SignedDataView, VerifyOptions};
 use crate::digest::HashAlgorithm;
+pub use crate::report::TimestampKind;
 use crate::report::{Block, Finding, SignatureReport, SubIndication};
 use crate::Localized;
 
 use super::token::{TstInfo, ID_CT_TST_INFO};
-
-/// What a token stamps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TimestampKind {
-    /// signature-time-stamp (B-T): the digest of one signature value.
-    Signature,
-    /// A PDF document time-stamp (`ETSI.RFC3161`): a byte range, so every
-    /// signature and validation data before it (B-LTA).
-    Document,
-    /// CAdES archive-time-stamp-v3 (B-LTA): the signature with its
-    /// validation data.
-    Archive,
-}
 
 /// Validates `token`, whose imprint must equal `covered(alg)`: the digest
 /// of what the token claims to stamp, with the token's own algorithm.
@@ -128,7 +116,15 @@ pub(crate) fn validate_view(
     }
     let content = view.content.as_deref().unwrap_or_default();
     let digest_of = |alg: HashAlgorithm| Some(alg.digest(content));
-    let mut report = verify_signer_at(view, signer, &digest_of, options, Container::TimeStamp);
+    // A TSA's token is judged without time-stamps of its own.
+    let mut report = signer::verify_signer_at(
+        view,
+        signer,
+        &digest_of,
+        options,
+        Container::TimeStamp,
+        &|_, _, _| None,
+    );
     report.pass(
         Block::CryptographicVerification,
         "MESSAGE_IMPRINT_MATCHES",
