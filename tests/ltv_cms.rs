@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use kyso_core::cms::unsigned_attrs;
 use kyso_testkit::ltv::hanging_server;
 use kyso_tests::ltv::fixture as ltv_fixture;
-use kyso_tests::{ltv, run_with_stdin, Fixture};
+use kyso_tests::{ltv, Fixture};
 
 fn sign(
     fx: &Fixture,
@@ -22,21 +22,7 @@ fn sign(
     let data = work.join("to-khai.xml");
     std::fs::write(&data, format!("<ToKhai><Ky>{name}</Ky></ToKhai>")).unwrap();
     let p7s = work.join("to-khai.p7s");
-    let mut cmd = fx.kyso();
-    cmd.args(["sign", "cms"])
-        .arg(&data)
-        .arg("--out")
-        .arg(&p7s)
-        .args([
-            "--cert",
-            &fx.cert_id(signer),
-            "--pin-stdin",
-            "--level",
-            level,
-            "--tsa",
-            tsa,
-        ]);
-    let out = run_with_stdin(cmd, &format!("{}\n", fx.manifest.pin));
+    let out = ltv::kyso_sign(fx, "cms", signer, &data, &p7s, level, tsa);
     (data, p7s, out)
 }
 

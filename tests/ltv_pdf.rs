@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use kyso_tests::{ltv, pyhanko, run_with_stdin, Fixture};
+use kyso_tests::{ltv, pyhanko, Fixture};
 
 /// A one-page PDF from Ghostscript, with Vietnamese text.
 fn input_pdf(dir: &Path) -> PathBuf {
@@ -36,21 +36,7 @@ fn sign_pdf(fx: &Fixture, input: &Path, out: &Path, level: &str, tsa: &str) {
 }
 
 fn sign_pdf_as(fx: &Fixture, signer: &str, input: &Path, out: &Path, level: &str, tsa: &str) {
-    let mut cmd = fx.kyso();
-    cmd.args(["sign", "pdf"])
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args([
-            "--cert",
-            &fx.cert_id(signer),
-            "--pin-stdin",
-            "--level",
-            level,
-            "--tsa",
-            tsa,
-        ]);
-    let res = run_with_stdin(cmd, &format!("{}\n", fx.manifest.pin));
+    let res = ltv::kyso_sign(fx, "pdf", signer, input, out, level, tsa);
     assert!(
         res.status.success(),
         "kyso sign pdf: {}",

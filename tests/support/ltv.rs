@@ -90,3 +90,24 @@ pub fn pyhanko_ades(fx: &Fixture, pdf: &Path) -> (bool, String) {
     );
     (out.status.success(), text)
 }
+
+/// `kyso sign cms|pdf INPUT --out OUT --level LEVEL --tsa TSA` with `signer`'s
+/// key and the PIN on standard input.
+pub fn kyso_sign(
+    fx: &Fixture,
+    format: &str,
+    signer: &str,
+    input: &Path,
+    out: &Path,
+    level: &str,
+    tsa: &str,
+) -> std::process::Output {
+    let mut cmd = fx.kyso();
+    cmd.args(["sign", format])
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args(["--cert", &fx.cert_id(signer), "--pin-stdin"])
+        .args(["--level", level, "--tsa", tsa]);
+    crate::run_with_stdin(cmd, &format!("{}\n", fx.manifest.pin))
+}

@@ -32,15 +32,7 @@ pub fn validate(
     covered: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
 ) -> (SignatureReport, Option<TstInfo>) {
-    let malformed = |vi: String, en: String| {
-        let mut r = SignatureReport::empty();
-        r.fail(
-            Block::FormatChecking,
-            SubIndication::FormatFailure,
-            Finding::new("TIMESTAMP_MALFORMED", vi, en),
-        );
-        (r, None)
-    };
+    let malformed = |vi, en| (malformed(vi, en), None);
     let view = match SignedDataView::parse(token) {
         Ok(v) => v,
         Err(e) => {
@@ -66,15 +58,6 @@ pub(crate) fn validate_view(
     covered: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
     options: &VerifyOptions<'_>,
 ) -> (SignatureReport, Option<TstInfo>) {
-    let malformed = |vi: String, en: String| {
-        let mut r = SignatureReport::empty();
-        r.fail(
-            Block::FormatChecking,
-            SubIndication::FormatFailure,
-            Finding::new("TIMESTAMP_MALFORMED", vi, en),
-        );
-        r
-    };
     if view.content_type != ID_CT_TST_INFO {
         return (
             malformed(
@@ -165,4 +148,15 @@ pub(crate) fn validate_view(
     report.proven_signing_time = Some(tst.gen_time.to_string());
     report.claimed_signing_time = None;
     (report, Some(tst))
+}
+
+/// A token that cannot be read as one: FORMAT_FAILURE.
+fn malformed(vi: String, en: String) -> SignatureReport {
+    let mut r = SignatureReport::empty();
+    r.fail(
+        Block::FormatChecking,
+        SubIndication::FormatFailure,
+        Finding::new("TIMESTAMP_MALFORMED", vi, en),
+    );
+    r
 }
