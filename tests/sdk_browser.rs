@@ -1,16 +1,19 @@
 //! The JS SDK in real headless Chromium and Firefox ESR, against the real
 //! agent (unattended approver) and a SoftHSM token. Every .p7s the page
 //! produces is checked with OpenSSL; the login token with kyso-core's
-//! server-side verifier.
+//! server-side verifier; the long-term levels (the agent's TSA and
+//! `/v1/revocation`, the `ltv` token's loopback responders) with `kyso
+//! verify`, EU DSS, pyHanko and `openssl ts`.
 
 use std::path::{Path, PathBuf};
 
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD};
 use base64::Engine;
 use kyso_core::auth::{self, AuthToken};
+use kyso_core::cms::unsigned_attrs;
 use kyso_testkit::browser::{Browser, Launch, Session, StaticServer};
 use kyso_tests::agent::Agent;
-use kyso_tests::Fixture;
+use kyso_tests::{ltv, Fixture};
 
 fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
@@ -502,4 +505,346 @@ fn sign_pdf_in_chromium() {
 #[test]
 fn sign_pdf_in_firefox() {
     sign_pdf_in(Browser::Firefox);
+}
+
+/// A one-page PDF from Ghostscript.
+fn draft_pdf(dir: &Path) -> PathBuf {
+    let ps = dir.join("draft.ps");
+    std::fs::write(
+        &ps,
+        "%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (Quyet dinh so 12/QD-UBND) show showpage\n",
+    )
+    .unwrap();
+    let pdf = dir.join("draft.pdf");
+    let out = std::process::Command::new("gs")
+        .args(["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite"])
+        .arg(format!("-sOutputFile={}", pdf.display()))
+        .arg(&ps)
+        .output()
+        .expect("run gs");
+    assert!(
+        out.status.success(),
+        "gs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pdf
+}
+
+/// What every long-term page script starts with: the SDK connected to the
+/// agent on `port`, the `ltv` signer's id, base64 out and a report's summary.
+fn ltv_prelude(fx: &Fixture, port: u16) -> String {
+    format!(
+        r#"
+        const {{ Kyso }} = await import("/kyso.js");
+        const b64 = (u8) => {{ let s = ""; for (let i = 0; i < u8.length; i += 8192) s += String.fromCharCode(...u8.subarray(i, i + 8192)); return btoa(s); }};
+        const get = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
+        const kyso = await Kyso.connect({{ ports: [{port}], trustAnchors: [{root}] }});
+        const certificateId = {id};
+        const summary = (r) => ({{
+          indication: r.indication, count: r.signatures.length,
+          level: r.signatures[0].level, subIndication: r.signatures[0].subIndication,
+          timestamps: (r.signatures[0].timestamps ?? []).map((t) => [t.kind, t.indication]),
+        }});
+        "#,
+        root = serde_json::to_string(&std::fs::read_to_string(&fx.manifest.root_pem).unwrap())
+            .unwrap(),
+        id = serde_json::to_string(&fx.cert_id("ltv")).unwrap(),
+    )
+}
+
+fn run_ok(session: &Session, browser: Browser, what: &str, script: &str) -> serde_json::Value {
+    let r = session.run(script);
+    r.get("ok")
+        .unwrap_or_else(|| panic!("{browser:?} {what}: the page failed: {r}"))
+        .clone()
+}
+
+fn write_b64(path: &Path, v: &serde_json::Value) {
+    std::fs::write(path, B64.decode(v.as_str().expect("base64")).unwrap()).unwrap();
+}
+
+/// `kyso verify` (offline, trusting the test root): the exit code, the
+/// report's indication and the first signature's level.
+fn kyso_verdict(
+    fx: &Fixture,
+    file: &Path,
+    content: Option<&Path>,
+) -> (i32, String, String, serde_json::Value) {
+    let (code, report) = fx.verify(file, content, true);
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    (
+        code,
+        s(&report["indication"]),
+        s(&report["signatures"][0]["level"]),
+        report,
+    )
+}
+
+/// The long-term levels through the page, against the real agent (its TSA
+/// and `/v1/revocation`) and the `ltv` token's loopback responders: CAdES
+/// B-LT, PAdES B-LTA, PAdES B-T extended to B-LTA. Judged after the
+/// responders are stopped by `kyso verify`, EU DSS (its default policy,
+/// nothing fetched), pyHanko's AdES process and `openssl ts -verify`.
+fn long_term_in(browser: Browser) {
+    let name = format!("sdk-ltv-{browser:?}");
+    let (fx, mut responders) = ltv::fixture(&name);
+    let dir = fx.scratch(&name);
+    let site = site(&dir);
+    std::fs::copy(draft_pdf(&dir), site.join("draft.pdf")).unwrap();
+    let server = StaticServer::start(site);
+    let page = server.origin();
+    let tsa = responders.entry().tsa_url.clone();
+    let agent = Agent::start(
+        &fx,
+        &name,
+        &format!(
+            "[[origins]]\norigin = \"{page}\"\nunattended = true\n[timestamp]\nurls = [\"{tsa}\"]\n"
+        ),
+    );
+    let prelude = ltv_prelude(&fx, agent.port);
+    let session = Session::start(browser, &dir);
+    session.goto(&format!("{page}/"));
+
+    let cms = run_ok(
+        &session,
+        browser,
+        "signCms B-LT",
+        &format!(
+            r#"{prelude}
+            const data = new TextEncoder().encode("Tờ khai thuế — bản lưu trữ dài hạn");
+            const {{ cms, report }} = await kyso.signCms(new Blob([data]), {{ certificateId, level: "B-LT", documentName: "to-khai.xml" }});
+            const items = ["Hồ sơ 1", "Hồ sơ 2"].map((t) => ({{ data: new TextEncoder().encode(t) }}));
+            const batch = await kyso.signBatch(items, {{ certificateId, level: "B-LT" }});
+            return {{
+              data: b64(data), cms: b64(cms), report: summary(report),
+              batch: batch.map((b) => b.error ? {{ error: b.error.code }} : {{ cms: b64(b.cms), report: summary(b.report) }}),
+            }};"#
+        ),
+    );
+    let lta = run_ok(
+        &session,
+        browser,
+        "signPdf B-LTA",
+        &format!(
+            r#"{prelude}
+            const {{ pdf, report }} = await kyso.signPdf(await get("/draft.pdf"), {{ certificateId, level: "B-LTA" }});
+            return {{ pdf: b64(pdf), report: summary(report) }};"#
+        ),
+    );
+    let extended = run_ok(
+        &session,
+        browser,
+        "signPdf B-T, extend B-LTA",
+        &format!(
+            r#"{prelude}
+            const bt = await kyso.signPdf(await get("/draft.pdf"), {{ certificateId, level: "B-T" }});
+            const lta = await Kyso.extend(bt.pdf, {{ level: "B-LTA", kyso }});
+            return {{ bt: summary(bt.report), pdf: b64(lta.pdf), report: summary(lta.report) }};"#
+        ),
+    );
+    drop(session);
+    drop(agent);
+
+    // The page's own reports.
+    let summary = |level: &str, stamps: &[&str]| {
+        serde_json::json!({
+            "indication": "TOTAL_PASSED", "level": level,
+            "timestamps": stamps.iter().map(|k| [*k, "TOTAL_PASSED"]).collect::<Vec<_>>(),
+        })
+    };
+    let pick = |r: &serde_json::Value| {
+        serde_json::json!({
+            "indication": r["indication"], "level": r["level"], "timestamps": r["timestamps"],
+        })
+    };
+    assert_eq!(
+        pick(&cms["report"]),
+        summary("B-LT", &["SIGNATURE"]),
+        "{browser:?}: {cms:#}"
+    );
+    let batch = cms["batch"].as_array().unwrap();
+    assert_eq!(batch.len(), 2, "{browser:?}");
+    for (i, b) in batch.iter().enumerate() {
+        assert_eq!(
+            pick(&b["report"]),
+            summary("B-LT", &["SIGNATURE"]),
+            "{browser:?} batch item {i}: {b}"
+        );
+    }
+    assert_eq!(
+        pick(&extended["bt"]),
+        summary("B-T", &["SIGNATURE"]),
+        "{browser:?}"
+    );
+    for (what, r) in [("B-LTA", &lta["report"]), ("extended", &extended["report"])] {
+        assert_eq!(r["indication"], "TOTAL_PASSED", "{browser:?} {what}: {r}");
+        assert_eq!(r["level"], "B-LTA", "{browser:?} {what}: {r}");
+        let kinds = r["timestamps"].as_array().unwrap();
+        assert!(
+            kinds.iter().any(|t| t[0] == "SIGNATURE")
+                && kinds.iter().any(|t| t[0] != "SIGNATURE")
+                && kinds.iter().all(|t| t[1] == "TOTAL_PASSED"),
+            "{browser:?} {what}: a signature and a document time-stamp: {r}"
+        );
+    }
+
+    // Everything below is judged with what the files carry.
+    responders.stop();
+    let files = fx.scratch(&format!("{name}-files"));
+
+    let (content, p7s) = (files.join("to-khai.xml"), files.join("to-khai.p7s"));
+    write_b64(&content, &cms["data"]);
+    write_b64(&p7s, &cms["cms"]);
+    let (code, indication, level, report) = kyso_verdict(&fx, &p7s, Some(&content));
+    assert_eq!(
+        (code, indication.as_str(), level.as_str()),
+        (0, "TOTAL_PASSED", "B-LT"),
+        "{browser:?} CMS: {report:#}"
+    );
+    let dss = ltv::dss_default(&fx, &p7s, Some(&content));
+    let s = &dss["signatures"][0];
+    assert_eq!(
+        (s["indication"].as_str(), s["signatureFormat"].as_str()),
+        (Some("TOTAL_PASSED"), Some("CAdES-BASELINE-LT")),
+        "{browser:?} CMS: {dss:#}"
+    );
+    let signed = std::fs::read(&p7s).unwrap();
+    let token = unsigned_attrs::values(&signed, unsigned_attrs::ID_AA_SIGNATURE_TIME_STAMP_TOKEN)
+        .unwrap()
+        .remove(0);
+    let (token_path, value) = (files.join("token.der"), files.join("value.bin"));
+    std::fs::write(&token_path, token).unwrap();
+    std::fs::write(&value, unsigned_attrs::signature_value(&signed).unwrap()).unwrap();
+    ltv::assert_openssl_ts_verifies(&fx, &token_path, &["-data".as_ref(), value.as_os_str()]);
+    for (i, b) in batch.iter().enumerate() {
+        let (content, p7s) = (
+            files.join(format!("{i}.txt")),
+            files.join(format!("{i}.p7s")),
+        );
+        std::fs::write(&content, format!("Hồ sơ {}", i + 1)).unwrap();
+        write_b64(&p7s, &b["cms"]);
+        let (code, indication, level, report) = kyso_verdict(&fx, &p7s, Some(&content));
+        assert_eq!(
+            (code, indication.as_str(), level.as_str()),
+            (0, "TOTAL_PASSED", "B-LT"),
+            "{browser:?} batch item {i}: {report:#}"
+        );
+    }
+
+    for (what, v) in [("B-LTA", &lta), ("extended", &extended)] {
+        let pdf = files.join(format!("{what}.pdf"));
+        write_b64(&pdf, &v["pdf"]);
+        let (code, indication, level, report) = kyso_verdict(&fx, &pdf, None);
+        assert_eq!(
+            (code, indication.as_str(), level.as_str()),
+            (0, "TOTAL_PASSED", "B-LTA"),
+            "{browser:?} {what}: {report:#}"
+        );
+        let dss = ltv::dss_default(&fx, &pdf, None);
+        let s = &dss["signatures"][0];
+        assert_eq!(
+            (s["indication"].as_str(), s["signatureFormat"].as_str()),
+            (Some("TOTAL_PASSED"), Some("PAdES-BASELINE-LTA")),
+            "{browser:?} {what}: {dss:#}"
+        );
+        let (ok, text) = ltv::pyhanko_ades(&fx, &pdf);
+        assert!(ok, "{browser:?} {what}: pyHanko: {text}");
+    }
+}
+
+#[test]
+fn long_term_levels_in_chromium() {
+    long_term_in(Browser::Chromium);
+}
+
+#[test]
+fn long_term_levels_in_firefox() {
+    long_term_in(Browser::Firefox);
+}
+
+/// A TSA that accepts and never answers: `signPdf(B-T)` rejects with
+/// TSA_UNAVAILABLE once the agent's `timestamp.timeout_seconds` ran out —
+/// longer than the SDK's `timeoutMs`, as the defaults are (10 s, 3 s) — and
+/// the error carries the B-B PDF the token signed, valid.
+fn tsa_hangs_in(browser: Browser) {
+    let fx = Fixture::full();
+    let name = format!("sdk-tsa-hangs-{browser:?}");
+    let dir = fx.scratch(&name);
+    let site = site(&dir);
+    std::fs::copy(draft_pdf(&dir), site.join("draft.pdf")).unwrap();
+    let server = StaticServer::start(site);
+    let page = server.origin();
+    let (hang_port, _hang) = kyso_testkit::ltv::hanging_server().unwrap();
+    const TSA_TIMEOUT: u64 = 4;
+    let agent = Agent::start(
+        fx,
+        &name,
+        &format!(
+            "[[origins]]\norigin = \"{page}\"\nunattended = true\n\
+             [timestamp]\nurls = [\"http://127.0.0.1:{hang_port}/tsa\"]\ntimeout_seconds = {TSA_TIMEOUT}\n"
+        ),
+    );
+    let session = Session::start(browser, &dir);
+    session.goto(&format!("{page}/"));
+    let v = run_ok(
+        &session,
+        browser,
+        "signPdf B-T, TSA hangs",
+        &format!(
+            r#"
+            const {{ Kyso, KysoError }} = await import("/kyso.js");
+            const b64 = (u8) => {{ let s = ""; for (let i = 0; i < u8.length; i += 8192) s += String.fromCharCode(...u8.subarray(i, i + 8192)); return btoa(s); }};
+            const kyso = await Kyso.connect({{ ports: [{port}], trustAnchors: [{root}] }});
+            const draft = new Uint8Array(await (await fetch("/draft.pdf")).arrayBuffer());
+            const started = performance.now();
+            try {{
+              await kyso.signPdf(draft, {{ certificateId: {id}, level: "B-T" }});
+              return {{ signed: true }};
+            }} catch (e) {{
+              const result = e.details && e.details.result;
+              return {{
+                ms: performance.now() - started, code: e.code, isKysoError: e instanceof KysoError,
+                level: e.details && e.details.level,
+                pdf: result && result.pdf && b64(result.pdf),
+                report: result && result.report && result.report.signatures[0].level,
+                indication: result && result.report && result.report.indication,
+              }};
+            }}"#,
+            port = agent.port,
+            root = serde_json::to_string(&std::fs::read_to_string(&fx.manifest.root_pem).unwrap())
+                .unwrap(),
+            id = serde_json::to_string(&fx.cert_id("p256")).unwrap(),
+        ),
+    );
+    assert_eq!(v["code"], "TSA_UNAVAILABLE", "{browser:?}: {v}");
+    assert_eq!(v["isKysoError"], true);
+    let ms = v["ms"].as_f64().unwrap();
+    assert!(
+        ms < (TSA_TIMEOUT * 1000 + 3000) as f64,
+        "{browser:?}: rejected after {ms} ms"
+    );
+    assert_eq!(v["level"], "B-B", "{browser:?}: {v}");
+    assert_eq!(
+        (v["indication"].as_str(), v["report"].as_str()),
+        (Some("TOTAL_PASSED"), Some("B-B")),
+        "{browser:?}: {v}"
+    );
+    let pdf = dir.join("b-b.pdf");
+    write_b64(&pdf, &v["pdf"]);
+    let (code, indication, level, report) = kyso_verdict(fx, &pdf, None);
+    assert_eq!(
+        (code, indication.as_str(), level.as_str()),
+        (0, "TOTAL_PASSED", "B-B"),
+        "{browser:?}: {report:#}"
+    );
+}
+
+#[test]
+fn tsa_hangs_in_chromium() {
+    tsa_hangs_in(Browser::Chromium);
+}
+
+#[test]
+fn tsa_hangs_in_firefox() {
+    tsa_hangs_in(Browser::Firefox);
 }

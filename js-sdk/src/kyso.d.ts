@@ -15,7 +15,17 @@ export class KysoError extends Error {
    * USER_CANCELLED…) and the wasm module's (MALFORMED_INPUT, KEY_MISMATCH…). */
   readonly code: string;
   readonly messageVi: string;
-  readonly details?: unknown;
+  /** TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE after the token signed carry
+   * `level` and `result` (see `signCms`); other codes what they have. */
+  readonly details?: KysoErrorDetails;
+}
+
+export interface KysoErrorDetails {
+  /** The level reached when a long-term step failed. */
+  level?: Level;
+  /** The signature at `level`: `cms` (signCms, signBatch) or `pdf` (signPdf, extend). */
+  result?: { cms?: Uint8Array; pdf?: Uint8Array; report: ValidationReport };
+  [key: string]: unknown;
 }
 
 export interface AgentInfo {
@@ -161,8 +171,9 @@ export class Kyso {
     /** Calls that need no person (finding the agent, certificates). Default 3000. */
     timeoutMs?: number;
     /** Calls that wait for consent and the PIN (pair, sign, signBatch,
-     * authenticate); the agent's own approver timeout normally ends them
-     * first with USER_TIMEOUT. Default 300000. */
+     * authenticate) or on a TSA or responder (the long-term levels,
+     * timestampToken, revocationData); the agent's own timeouts normally
+     * end them first (USER_TIMEOUT, TSA_UNAVAILABLE…). Default 300000. */
     approvalTimeoutMs?: number;
     lang?: "vi" | "en";
     /** Extra anchors (PEM or DER) for the reports of signatures made here. */
@@ -225,7 +236,7 @@ export class Kyso {
    */
   static extend(
     pdf: BinaryInput,
-    options?: { level?: "B-LT" | "B-LTA"; kyso?: Kyso; ports?: number[]; timeoutMs?: number },
+    options?: { level?: "B-LT" | "B-LTA"; kyso?: Kyso } & NonNullable<Parameters<typeof Kyso.connect>[0]>,
   ): Promise<{ pdf: Uint8Array; report: ValidationReport }>;
   /** A time-stamp token (DER) of a SHA-256 `digest` from the agent's TSAs. */
   timestampToken(digest: Uint8Array): Promise<Uint8Array>;

@@ -396,15 +396,20 @@ export class Kyso {
     return { pdf: extended, report: verify(extended) };
   }
 
+  // These two wait on servers outside the agent: it bounds them itself
+  // (timestamp.timeout_seconds per TSA, revocation.timeout_seconds per
+  // request, default 10 s, more than timeoutMs), so they get the long
+  // timeout and its TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE arrives.
+
   /** A time-stamp of `digest` (SHA-256) from the agent's TSAs. */
   async timestampToken(digest) {
-    const { timeStampToken } = await this.#send("POST", "/v1/timestamp", { digest: b64.encode(digest), digestAlgorithm: "SHA-256" });
+    const { timeStampToken } = await this.#ask("POST", "/v1/timestamp", { digest: b64.encode(digest), digestAlgorithm: "SHA-256" });
     return b64.decode(timeStampToken);
   }
 
   /** OCSP responses and CRLs for `certificates` (concatenated DER), each concatenated DER. */
   async revocationData(certificates) {
-    const { ocsp, crls } = await this.#send("POST", "/v1/revocation", { certificates: splitDer(certificates).map(b64.encode) });
+    const { ocsp, crls } = await this.#ask("POST", "/v1/revocation", { certificates: splitDer(certificates).map(b64.encode) });
     return { ocsp: concat(ocsp.map(b64.decode)), crls: concat(crls.map(b64.decode)) };
   }
 
