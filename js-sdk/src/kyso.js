@@ -392,7 +392,9 @@ export class Kyso {
     const verify = (pdf) => shaped(JSON.parse(call(() => pdfWasm.verifyPdf(pdf, agent.#anchors, Date.now()))));
     // B-T is the signatures' own business; extending starts at B-LT.
     const steps = pdfSteps(agent, pdfWasm, false);
-    const extended = await agent.#climb(bytes, level, steps, (pdf) => ({ pdf, report: verify(pdf) }), "B-T");
+    // When nothing could be added, the error names the level the file had.
+    const had = verify(bytes).signatures?.find((sig) => sig.level !== "DOC-TIMESTAMP")?.level ?? "B-B";
+    const extended = await agent.#climb(bytes, level, steps, (pdf) => ({ pdf, report: verify(pdf) }), "B-T", had);
     return { pdf: extended, report: verify(extended) };
   }
 
@@ -418,8 +420,8 @@ export class Kyso {
    * carries what was reached (`result(bytes)`) in `details.result`: nothing
    * the user signed is lost.
    */
-  async #climb(bytes, level, steps, result, from = "B-B") {
-    let reached = from;
+  async #climb(bytes, level, steps, result, from = "B-B", reachedBefore = from) {
+    let reached = reachedBefore;
     for (const [stepLevel, step] of steps) {
       if (LEVELS.indexOf(stepLevel) <= LEVELS.indexOf(from) || LEVELS.indexOf(stepLevel) > LEVELS.indexOf(level)) continue;
       try {
