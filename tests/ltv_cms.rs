@@ -1,4 +1,4 @@
-//! CAdES B-T and B-LT made by `kyso sign cms --level` against real loopback
+//! CAdES B-T, B-LT and B-LTA made by `kyso sign cms --level` against real loopback
 //! servers (an `openssl ts` TSA, an OpenSSL OCSP responder, CRLs over HTTP,
 //! all issued by the test PKI whose certificates point at them), judged by
 //! Kyso, OpenSSL and EU DSS (default policy, no fetching).
@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kyso_core::cms::unsigned_attrs;
+use kyso_core::cms::{archive_timestamp, unsigned_attrs};
 use kyso_testkit::ltv::hanging_server;
 use kyso_tests::ltv::fixture as ltv_fixture;
 use kyso_tests::{ltv, Fixture};
@@ -26,6 +26,17 @@ fn sign(
     (data, p7s, out)
 }
 
+/// [`sign`], which must succeed.
+fn signed(fx: &Fixture, signer: &str, level: &str, tsa: &str, name: &str) -> (PathBuf, PathBuf) {
+    let (data, p7s, out) = sign(fx, signer, level, tsa, name);
+    assert!(
+        out.status.success(),
+        "kyso sign: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (data, p7s)
+}
+
 fn dss_default(fx: &Fixture, p7s: &Path, data: &Path) -> serde_json::Value {
     ltv::dss_default(fx, p7s, Some(data))
 }
@@ -34,12 +45,7 @@ fn dss_default(fx: &Fixture, p7s: &Path, data: &Path) -> serde_json::Value {
 fn b_lt_is_made_checked_by_openssl_and_dss_and_holds_offline() {
     let (fx, mut responders) = ltv_fixture("lt");
     let tsa = &responders.entry().tsa_url.clone();
-    let (data, p7s, out) = sign(&fx, "ltv", "B-LT", tsa, "b-lt");
-    assert!(
-        out.status.success(),
-        "kyso sign: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (data, p7s) = signed(&fx, "ltv", "B-LT", tsa, "b-lt");
     assert_eq!(responders.hits("/tsa"), 1, "one time-stamp was asked for");
     assert!(
         responders.ocsp_hits() >= 2,
@@ -110,14 +116,155 @@ fn b_lt_is_made_checked_by_openssl_and_dss_and_holds_offline() {
 }
 
 #[test]
+fn b_lta_holds_offline_dss_reads_cades_baseline_lta_and_tampered_data_is_caught() {
+    let (fx, mut responders) = ltv_fixture("lta");
+    let tsa = &responders.entry().tsa_url.clone();
+    let (data, p7s) = signed(&fx, "ltv", "B-LTA", tsa, "b-lta");
+    assert_eq!(
+        responders.hits("/tsa"),
+        2,
+        "a signature and an archive time-stamp"
+    );
+    let cms = std::fs::read(&p7s).unwrap();
+    let archive =
+        unsigned_attrs::values(&cms, archive_timestamp::ID_AA_ETS_ARCHIVE_TIMESTAMP_V3).unwrap();
+    assert_eq!(archive.len(), 1);
+    assert_eq!(
+        unsigned_attrs::values(&archive[0], archive_timestamp::ID_AA_ATS_HASH_INDEX_V3)
+            .unwrap()
+            .len(),
+        1,
+        "the token carries its ats-hash-index-v3"
+    );
+
+    // Nothing is fetched: the responders are gone.
+    responders.stop();
+    let sig = &kyso_b_lta(&fx, &p7s, &data);
+    let kinds: Vec<(&str, &str)> = sig["timestamps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap(),
+                t["indication"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("SIGNATURE", "TOTAL_PASSED"), ("ARCHIVE", "TOTAL_PASSED")],
+        "{sig:#}"
+    );
+
+    // DSS, its own default policy, nothing fetched.
+    let dss = dss_default(&fx, &p7s, &data);
+    let s = &dss["signatures"][0];
+    assert_eq!(
+        (s["indication"].as_str(), s["signatureFormat"].as_str()),
+        (Some("TOTAL_PASSED"), Some("CAdES-BASELINE-LTA")),
+        "{dss:#}"
+    );
+    assert!(
+        dss["timestamps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["type"] == "ARCHIVE_TIMESTAMP" && t["indication"] == "PASSED"),
+        "{dss:#}"
+    );
+
+    // A byte of an embedded CRL or OCSP answer changes: the archive
+    // time-stamp no longer covers the signature as it stands.
+    let view = kyso_core::cms::SignedDataView::parse(&cms).unwrap();
+    for (what, item) in [("crl", &view.crls[0]), ("ocsp", &view.ocsp_responses[0])] {
+        let at = cms
+            .windows(item.len())
+            .position(|w| w == item.as_slice())
+            .expect("the item is in the file");
+        let mut bad = cms.clone();
+        bad[at + item.len() - 1] ^= 0x01;
+        let bad_path = p7s.with_extension(format!("{what}.p7s"));
+        std::fs::write(&bad_path, &bad).unwrap();
+        let (_, report) = fx.verify(&bad_path, Some(&data), true);
+        let sig = &report["signatures"][0];
+        let archive = sig["timestamps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "ARCHIVE")
+            .expect("the archive time-stamp is listed");
+        assert_eq!(archive["subIndication"], "HASH_FAILURE", "{what}: {sig:#}");
+        assert_ne!(sig["level"], "B-LTA", "{what}: {sig:#}");
+        assert!(
+            sig["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["code"] == "ARCHIVE_TIMESTAMP_INVALID"),
+            "{what}: {sig:#}"
+        );
+    }
+}
+
+/// The other way round: a CAdES-B-LTA made by DSS (its own
+/// archive-time-stamp-v3 and ats-hash-index-v3 encoder) is B-LTA to Kyso.
+/// The TSA's key signs the document: it is the one key of this PKI kept as
+/// a file, and its certificate's status is in the intermediate's CRL.
+#[test]
+fn a_dss_made_cades_b_lta_is_b_lta_to_kyso() {
+    let (fx, responders) = ltv_fixture("dss-lta");
+    let ltv = responders.entry().clone();
+    let work = fx.scratch("dss-lta");
+    let data = work.join("to-khai.xml");
+    std::fs::write(&data, "<ToKhai><Ky>DSS</Ky></ToKhai>").unwrap();
+    let p7s = work.join("dss-lta.p7s");
+    let crl = |ca: &str| ltv.state_dir.join("crl").join(format!("{ca}.crl"));
+    kyso_tests::dss::sign(
+        "sign-cades",
+        &data,
+        &p7s,
+        serde_json::json!({
+            "key": ltv.tsa_key_pem, "cert": ltv.tsa_cert_pem,
+            "chain": [&fx.manifest.intermediate_pem, &fx.manifest.root_pem],
+            "level": "B-LTA", "tsa-key": ltv.tsa_key_pem, "tsa-cert": ltv.tsa_cert_pem,
+            "tsa-chain": [&fx.manifest.intermediate_pem, &fx.manifest.root_pem],
+            "crl": [crl("intermediate"), crl("root")], "trust": [&fx.manifest.root_pem],
+        }),
+    );
+    let dss = dss_default(&fx, &p7s, &data);
+    assert_eq!(
+        dss["signatures"][0]["signatureFormat"], "CAdES-BASELINE-LTA",
+        "{dss:#}"
+    );
+    kyso_b_lta(&fx, &p7s, &data);
+}
+
+/// Kyso's verdict on `p7s`, which must pass at B-LTA with an archive
+/// time-stamp that holds: the signature's report.
+fn kyso_b_lta(fx: &Fixture, p7s: &Path, data: &Path) -> serde_json::Value {
+    let (code, report) = fx.verify(p7s, Some(data), true);
+    let sig = report["signatures"][0].clone();
+    assert_eq!(
+        (code, sig["level"].as_str()),
+        (0, Some("B-LTA")),
+        "{report:#}"
+    );
+    assert!(
+        sig["timestamps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["kind"] == "ARCHIVE" && t["indication"] == "TOTAL_PASSED"),
+        "{sig:#}"
+    );
+    sig
+}
+
+#[test]
 fn b_t_passes_and_a_tampered_imprint_is_caught() {
     let (fx, responders) = ltv_fixture("t");
-    let (data, p7s, out) = sign(&fx, "ltv", "B-T", &responders.entry().tsa_url, "b-t");
-    assert!(
-        out.status.success(),
-        "kyso sign: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (data, p7s) = signed(&fx, "ltv", "B-T", &responders.entry().tsa_url, "b-t");
     let (code, report) = fx.verify(&p7s, Some(&data), true);
     let sig = &report["signatures"][0];
     assert_eq!(
@@ -199,17 +346,12 @@ fn a_revoked_signer_timestamped_after_the_revocation_has_no_poe() {
     responders.revoke(&cert, "keyCompromise").expect("revoke");
     // Revocation times have one-second precision; the time-stamp must come after.
     std::thread::sleep(Duration::from_millis(1100));
-    let (data, p7s, out) = sign(
+    let (data, p7s) = signed(
         &fx,
         "ltv-revoked",
         "B-LT",
         &responders.entry().tsa_url,
         "revoked",
-    );
-    assert!(
-        out.status.success(),
-        "kyso sign: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
     let (code, report) = fx.verify(&p7s, Some(&data), true);
     let sig = &report["signatures"][0];

@@ -1,12 +1,14 @@
 //! Making a signature last (`--level`, `kyso extend`): a time-stamp on the
 //! signature value from the TSAs given (B-T), then the certificates and the
-//! revocation answers of the signers' and TSAs' paths (B-LT), then for a
-//! PDF a document time-stamp over all of it (B-LTA).
+//! revocation answers of the signers' and TSAs' paths (B-LT), then an
+//! archive time-stamp over all of it (B-LTA): for a CMS an
+//! archive-time-stamp-v3 attribute, for a PDF a document time-stamp.
 //!
 //! Each step starts from a finished file and the caller keeps the last one
 //! that worked: a TSA or responder that fails never costs the user the
 //! signature the token already made.
 
+use kyso_core::cms::archive_timestamp::PreparedArchiveTimestamp;
 use kyso_core::cms::unsigned_attrs;
 use kyso_core::cms::{SignedDataView, SignerCertificates};
 use kyso_core::pdf::{self, ValidationMaterial};
@@ -28,7 +30,8 @@ pub enum Level {
     BT,
     /// With the validation data a verifier needs offline.
     BLt,
-    /// With an archive (document) time-stamp over that data.
+    /// With an archive time-stamp over that data (CAdES
+    /// archive-time-stamp-v3, PAdES document time-stamp).
     BLta,
 }
 
@@ -122,6 +125,21 @@ impl Network {
             .collect();
         kyso_core::cms::add_validation_data(cms, &certs, &material.crls, &material.ocsp)
             .map_err(|e| revocation_error(e.message()))
+    }
+
+    /// CAdES B-LTA: an archive-time-stamp-v3 over the signature and all
+    /// that the SignedData and the signer carry, hashed with `digest`. A
+    /// detached signature needs its content's digest with that algorithm.
+    pub fn archive_timestamp_cms(
+        &self,
+        cms: &[u8],
+        digest: DigestAlgorithm,
+        content_digest: Option<&[u8]>,
+    ) -> Result<Vec<u8>, NetError> {
+        let prepared = PreparedArchiveTimestamp::new(cms, digest, content_digest)
+            .map_err(|e| tsa_error(e.message()))?;
+        let token = self.token(prepared.digest_algorithm(), prepared.imprint())?;
+        prepared.finish(&token).map_err(|e| tsa_error(e.message()))
     }
 
     /// PAdES B-T: a signature time-stamp on the newest signature of `pdf`.

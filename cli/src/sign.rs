@@ -43,8 +43,9 @@ pub(super) struct CmsArgs {
     /// Embed the content in the signature instead of a detached signature.
     #[arg(long)]
     attached: bool,
-    /// B-B (the signature), B-T (plus a time-stamp) or B-LT (plus the
-    /// certificates and OCSP/CRL answers a verifier needs offline).
+    /// B-B (the signature), B-T (plus a time-stamp), B-LT (plus the
+    /// certificates and OCSP/CRL answers a verifier needs offline) or B-LTA
+    /// (plus an archive time-stamp over all of it).
     #[arg(long, default_value = "B-B")]
     level: Level,
     /// Time-stamping authority, tried in order (repeatable; default
@@ -194,6 +195,12 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
             digest: hash_file(&args.input, key.digest)?,
         }
     };
+    // B-LTA's archive time-stamp hashes the content again, with the
+    // signature's own algorithm: a detached file is not read twice.
+    let detached_digest = match &content {
+        Content::Detached { digest } => Some(digest.clone()),
+        Content::Attached(_) => None,
+    };
     let prepared = PreparedSignature::new(CadesParams {
         signer: key.cert.certificate.clone(),
         chain: key.cert.chain.clone(),
@@ -203,17 +210,16 @@ pub(super) fn cms(args: CmsArgs) -> Result<u8, Error> {
     })?;
     let signature = key.sign(prepared.signed_attributes())?;
     let p7s = prepared.finish(&signature, key.scheme)?;
-    if args.level == Level::BLta {
-        return Err(Error::BadRequest(
-            "B-LTA is not available for CMS signatures yet; use B-LT".into(),
-        ));
-    }
     let net = Network::new(&args.tsa);
-    let steps: [(Level, Box<Step>); 2] = [
+    let steps: [(Level, Box<Step>); 3] = [
         (Level::BT, Box::new(|cms| net.timestamp_cms(cms))),
         (
             Level::BLt,
             Box::new(|cms| net.validation_data_cms(cms, &key.cert.certificate, &key.cert.chain)),
+        ),
+        (
+            Level::BLta,
+            Box::new(|cms| net.archive_timestamp_cms(cms, key.digest, detached_digest.as_deref())),
         ),
     ];
     let p7s = climb(p7s, Level::BB, args.level, &steps, &args.out)?;

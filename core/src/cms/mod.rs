@@ -2,6 +2,7 @@
 //! signed attributes, assemble SignedData around an external signature, parse
 //! DER or BER, verify.
 
+pub mod archive_timestamp;
 pub mod ess;
 mod parse;
 pub mod signed_attrs;

@@ -27,6 +27,12 @@ pub struct SignedDataView {
     /// `crls` entries of the other format id-ri-ocsp-response (RFC 5940
     /// §4.1): OCSPResponses carried, DER.
     pub ocsp_responses: Vec<Vec<u8>>,
+    /// Every CertificateChoices of `certificates` as encoded, in order,
+    /// whatever its kind: what an archive time-stamp's hash index names.
+    pub certificate_choices: Vec<Vec<u8>>,
+    /// Every RevocationInfoChoice of `crls` as encoded, in order (CRLs and
+    /// other formats alike).
+    pub revocation_choices: Vec<Vec<u8>>,
     /// Every SignerInfo, in order.
     pub signers: Vec<SignerView>,
 }
@@ -39,6 +45,9 @@ pub struct SignerView {
     /// The signed attributes exactly as encoded, re-tagged as a SET (0x31): the
     /// bytes the signature covers (RFC 5652 §5.4).
     pub signed_attrs_der: Option<Vec<u8>>,
+    /// The whole SignerInfo as encoded: an archive time-stamp covers its
+    /// fields byte for byte.
+    pub der: Vec<u8>,
 }
 
 impl SignedDataView {
@@ -57,6 +66,19 @@ impl SignedDataView {
     pub fn parse_first(input: &[u8]) -> Result<(Self, usize), Error> {
         let (der, trailing) = crate::asn1::to_der_first(input)?;
         Ok((Self::from_der(&der)?, trailing))
+    }
+
+    /// Whether `other` has the same content and, signer by signer, the
+    /// same signed attributes and signature value: what adding unsigned
+    /// data must leave alone.
+    pub(crate) fn same_signed_part(&self, other: &SignedDataView) -> bool {
+        let signed = |v: &SignedDataView| {
+            v.signers
+                .iter()
+                .map(|s| (s.signed_attrs_der.clone(), s.info.signature.clone()))
+                .collect::<Vec<_>>()
+        };
+        signed(self) == signed(other) && self.content == other.content
     }
 
     fn from_der(der: &[u8]) -> Result<Self, Error> {
@@ -97,6 +119,8 @@ impl SignedDataView {
         let mut certificates = Vec::new();
         let mut crls = Vec::new();
         let mut ocsp_responses = Vec::new();
+        let mut certificate_choices = Vec::new();
+        let mut revocation_choices = Vec::new();
         let mut signer_infos = None;
         for field in fields {
             let field = field?;
@@ -104,6 +128,7 @@ impl SignedDataView {
                 Some(0xa0) => {
                     for cert in field.children() {
                         let cert = cert?;
+                        certificate_choices.push(cert.raw.to_vec());
                         // Only X.509 certificates (not attribute certificates).
                         if cert.tag_byte() == Some(0x30) {
                             if let Ok(c) = Certificate::from_der(cert.raw) {
@@ -115,6 +140,7 @@ impl SignedDataView {
                 Some(0xa1) => {
                     for choice in field.children() {
                         let choice = choice?;
+                        revocation_choices.push(choice.raw.to_vec());
                         match choice.tag_byte() {
                             Some(0x30) => crls.push(choice.raw.to_vec()),
                             // [1] IMPLICIT OtherRevocationInfoFormat.
@@ -148,6 +174,8 @@ impl SignedDataView {
             certificates,
             crls,
             ocsp_responses,
+            certificate_choices,
+            revocation_choices,
             signers,
         })
     }
@@ -168,6 +196,7 @@ impl SignerView {
         Ok(SignerView {
             info,
             signed_attrs_der,
+            der: tlv.raw.to_vec(),
         })
     }
 }

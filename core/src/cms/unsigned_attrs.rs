@@ -129,13 +129,7 @@ fn add(cms: &[u8], new: Vec<(ObjectIdentifier, Any)>) -> Result<Vec<u8>, Error> 
     }
     .to_der()?;
     // Re-encoding must not touch what the signer's key covers.
-    let after = SignedDataView::parse(&out)?;
-    let signed = |v: &SignedDataView| {
-        v.signers
-            .first()
-            .map(|s| (s.signed_attrs_der.clone(), s.info.signature.clone()))
-    };
-    if signed(&before) != signed(&after) || before.content != after.content {
+    if !before.same_signed_part(&SignedDataView::parse(&out)?) {
         return Err(Error::InvalidSignedAttributes(
             "the signed part would change when re-encoded (not DER)",
         ));

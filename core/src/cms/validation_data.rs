@@ -45,17 +45,7 @@ pub fn add_validation_data(
 ) -> Result<Vec<u8>, Error> {
     let before = SignedDataView::parse(cms)?;
     let der = to_der(cms)?;
-    let content_info = Tlv::parse_exact(&der)?;
-    let mut ci = content_info.children();
-    let oid = ci
-        .next()
-        .transpose()?
-        .ok_or_else(|| Error::malformed("contentType missing"))?;
-    let explicit = ci
-        .next()
-        .transpose()?
-        .ok_or_else(|| Error::malformed("content missing"))?;
-    let signed_data = Tlv::parse_exact(explicit.content)?;
+    let (oid, signed_data) = split_content_info(&der)?;
 
     let mut head = Vec::new();
     let mut certs: Vec<Vec<u8>> = Vec::new();
@@ -109,19 +99,8 @@ pub fn add_validation_data(
         body.extend(set_of(0xa1, revocation)?);
     }
     body.extend(signer_infos);
-    let signed_data = tlv(0x30, &body)?;
-    let mut ci_body = oid.raw.to_vec();
-    ci_body.extend(tlv(0xa0, &signed_data)?);
-    let out = tlv(0x30, &ci_body)?;
-
-    let after = SignedDataView::parse(&out)?;
-    let signed = |v: &SignedDataView| {
-        v.signers
-            .iter()
-            .map(|s| (s.signed_attrs_der.clone(), s.info.signature.clone()))
-            .collect::<Vec<_>>()
-    };
-    if signed(&before) != signed(&after) || before.content != after.content {
+    let out = content_info(oid.raw, &body)?;
+    if !before.same_signed_part(&SignedDataView::parse(&out)?) {
         return Err(Error::malformed(
             "adding validation data would change the signature",
         ));
@@ -129,14 +108,38 @@ pub fn add_validation_data(
     Ok(out)
 }
 
+/// The contentType and the SignedData of a DER ContentInfo.
+pub(super) fn split_content_info(der: &[u8]) -> Result<(Tlv<'_>, Tlv<'_>), Error> {
+    let content_info = Tlv::parse_exact(der)?;
+    let mut ci = content_info.children();
+    let oid = ci
+        .next()
+        .transpose()?
+        .ok_or_else(|| Error::malformed("contentType missing"))?;
+    let explicit = ci
+        .next()
+        .transpose()?
+        .ok_or_else(|| Error::malformed("content missing"))?;
+    Ok((oid, Tlv::parse_exact(explicit.content)?))
+}
+
+/// A ContentInfo of `content_type` (its TLV) around a SignedData whose
+/// fields, encoded, are `fields`.
+pub(super) fn content_info(content_type: &[u8], fields: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut body = content_type.to_vec();
+    body.extend(tlv(0xa0, &tlv(0x30, fields)?)?);
+    tlv(0x30, &body)
+}
+
 /// A DER SET OF: its elements in ascending order of their encodings (X.690
 /// §11.6).
-fn set_of(tag: u8, mut items: Vec<Vec<u8>>) -> Result<Vec<u8>, Error> {
+pub(super) fn set_of(tag: u8, mut items: Vec<Vec<u8>>) -> Result<Vec<u8>, Error> {
     items.sort();
     tlv(tag, &items.concat())
 }
 
-fn tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>, Error> {
+/// One DER element: `tag`, the definite length, `content`.
+pub(super) fn tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>, Error> {
     use der::Encode;
     let mut out = vec![tag];
     der::Length::try_from(content.len())?.encode_to_vec(&mut out)?;

@@ -66,8 +66,8 @@ pub fn verify_signer_with_digest(
     verify_signer_at(view, signer, content_digest, options, Container::Cms)
 }
 
-/// [`signer::verify_signer_at`] with signature-time-stamps validated: what
-/// every signature (CMS or PDF) goes through.
+/// [`signer::verify_signer_at`] with signature-time-stamps validated, then
+/// archive time-stamps: what every signature (CMS or PDF) goes through.
 pub(crate) fn verify_signer_at(
     view: &SignedDataView,
     signer: &SignerView,
@@ -75,14 +75,24 @@ pub(crate) fn verify_signer_at(
     options: &VerifyOptions<'_>,
     container: Container,
 ) -> SignatureReport {
-    signer::verify_signer_at(
+    let mut report = signer::verify_signer_at(
         view,
         signer,
         content_digest,
         options,
         container,
         &signature_timestamps,
-    )
+    );
+    // B-LTA: archive time-stamps over what the signer's checks found B-LT.
+    // A time-stamp token's own are not looked into (nothing puts them
+    // there, and nesting must stay bounded).
+    if !matches!(container, Container::TimeStamp)
+        && archive_timestamps(view, signer, content_digest, options, &mut report)
+        && report.level.as_deref() == Some("B-LT")
+    {
+        report.level = Some("B-LTA".into());
+    }
+    report
 }
 
 fn verify_signer(
@@ -118,23 +128,12 @@ fn signature_timestamps(
                     best = Some(tst.gen_time);
                 }
             }
-            _ => {
-                let why = token_report.errors.first();
-                report.warn(
-                    Block::SignatureAcceptanceValidation,
-                    Finding::new(
-                        "TIMESTAMP_INVALID",
-                        format!(
-                            "Dấu thời gian trên chữ ký không hợp lệ và bị bỏ qua: {}",
-                            why.map_or("", |f| f.message_vi.as_str())
-                        ),
-                        format!(
-                            "A signature time-stamp does not hold and is ignored: {}",
-                            why.map_or("", |f| f.message.as_str())
-                        ),
-                    ),
-                );
-            }
+            _ => warn_ignored(
+                report,
+                "TIMESTAMP_INVALID",
+                ("Dấu thời gian trên chữ ký", "A signature time-stamp"),
+                &token_report,
+            ),
         }
         report.timestamps.push(entry);
     }
@@ -151,4 +150,88 @@ fn signature_timestamps(
         );
     }
     best
+}
+
+/// Validates each archive-time-stamp-v3 of `signer` (EN 319 122-1 §5.5.3):
+/// its ats-hash-index-v3 must name only what the signature still holds, and
+/// its imprint must be that of the signature as it stands, with the content
+/// as `digest_of_content` gives it. Whether one holds is returned: with
+/// B-LT, that makes the level B-LTA. One that does not hold is listed with
+/// its failure and warned about.
+fn archive_timestamps(
+    view: &SignedDataView,
+    signer: &SignerView,
+    digest_of_content: &dyn Fn(HashAlgorithm) -> Option<Vec<u8>>,
+    options: &VerifyOptions<'_>,
+    report: &mut SignatureReport,
+) -> bool {
+    use super::archive_timestamp::{covered_imprint, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3};
+    let tokens = super::unsigned_attrs::values_of(&signer.info, ID_AA_ETS_ARCHIVE_TIMESTAMP_V3)
+        .unwrap_or_default();
+    let mut holds = false;
+    for token in tokens {
+        let token_report = match covered_imprint(view, signer, &token, digest_of_content) {
+            Ok((alg, imprint)) => {
+                let covered = |a: HashAlgorithm| (a == alg).then(|| imprint.clone());
+                crate::tsp::validate(&token, &covered, options).0
+            }
+            Err(why) => {
+                let (sub, finding) = why.finding();
+                let mut r = SignatureReport::empty();
+                r.fail(Block::CryptographicVerification, sub, finding);
+                r.proven_signing_time = crate::tsp::TimeStampToken::info_of(&token)
+                    .ok()
+                    .map(|t| t.gen_time.to_string());
+                r
+            }
+        };
+        let entry = TimestampReport::from_report(TimestampKind::Archive, &token_report);
+        match (
+            &token_report.sub_indication,
+            &token_report.proven_signing_time,
+        ) {
+            (None, Some(t)) => {
+                holds = true;
+                report.pass(
+                    Block::SignatureAcceptanceValidation,
+                    "ARCHIVE_TIMESTAMP_VALID",
+                    &format!("Dấu thời gian lưu trữ hợp lệ bảo vệ chữ ký và dữ liệu kiểm tra của nó từ {t}"),
+                    &format!("A valid archive time-stamp protects the signature and its validation data since {t}"),
+                );
+            }
+            _ => warn_ignored(
+                report,
+                "ARCHIVE_TIMESTAMP_INVALID",
+                ("Dấu thời gian lưu trữ", "An archive time-stamp"),
+                &token_report,
+            ),
+        }
+        report.timestamps.push(entry);
+    }
+    holds
+}
+
+/// Warns that a time-stamp (`what`, Vietnamese and English) does not hold
+/// and proves nothing, with the first reason its own report gives.
+fn warn_ignored(
+    report: &mut SignatureReport,
+    code: &str,
+    (what_vi, what): (&str, &str),
+    token_report: &SignatureReport,
+) {
+    let why = token_report.errors.first();
+    report.warn(
+        Block::SignatureAcceptanceValidation,
+        Finding::new(
+            code,
+            format!(
+                "{what_vi} không hợp lệ và bị bỏ qua: {}",
+                why.map_or("", |f| f.message_vi.as_str())
+            ),
+            format!(
+                "{what} does not hold and is ignored: {}",
+                why.map_or("", |f| f.message.as_str())
+            ),
+        ),
+    );
 }
