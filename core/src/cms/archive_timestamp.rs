@@ -131,11 +131,14 @@ impl HashIndex {
         // V3 makes hashIndAlgorithm mandatory; an index without it (the
         // older ats-hash-index's DEFAULT) is read as SHA-256 and its bytes
         // hashed as they are.
-        let algorithm_oid = first
-            .children()
-            .next()
-            .transpose()?
-            .filter(|t| first.tag_byte() == Some(0x30) && t.tag_byte() == Some(0x06));
+        let algorithm_oid = match first.tag_byte() {
+            Some(0x30) => first
+                .children()
+                .next()
+                .transpose()?
+                .filter(|t| t.tag_byte() == Some(0x06)),
+            _ => None,
+        };
         let algorithm = match algorithm_oid {
             Some(oid) => {
                 HashAlgorithm::from_oid(&<ObjectIdentifier as der::Decode>::from_der(oid.raw)?)?
