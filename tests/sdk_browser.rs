@@ -538,7 +538,8 @@ fn ltv_prelude(fx: &Fixture, port: u16) -> String {
         const {{ Kyso }} = await import("/kyso.js");
         const b64 = (u8) => {{ let s = ""; for (let i = 0; i < u8.length; i += 8192) s += String.fromCharCode(...u8.subarray(i, i + 8192)); return btoa(s); }};
         const get = async (p) => new Uint8Array(await (await fetch(p)).arrayBuffer());
-        const kyso = await Kyso.connect({{ ports: [{port}], trustAnchors: [{root}] }});
+        const root = {root};
+        const kyso = await Kyso.connect({{ ports: [{port}], trustAnchors: [root] }});
         const certificateId = {id};
         const summary = (r) => ({{
           indication: r.indication, count: r.signatures.length,
@@ -639,7 +640,14 @@ fn long_term_in(browser: Browser) {
             r#"{prelude}
             const bt = await kyso.signPdf(await get("/draft.pdf"), {{ certificateId, level: "B-T" }});
             const lta = await Kyso.extend(bt.pdf, {{ level: "B-LTA", kyso }});
-            return {{ bt: summary(bt.report), pdf: b64(lta.pdf), report: summary(lta.report) }};"#
+            // The statuses of a B-T file: none offline, the agent's with online.
+            const statuses = (r) => (r.signatures[0].revocation ?? []).map((x) => [x.origin, x.status]);
+            const offline = await Kyso.verify(bt.pdf, {{ trustAnchors: [root] }});
+            const online = await Kyso.verify(bt.pdf, {{ trustAnchors: [root], online: true, kyso }});
+            return {{
+              bt: summary(bt.report), pdf: b64(lta.pdf), report: summary(lta.report),
+              offline: statuses(offline), online: statuses(online),
+            }};"#
         ),
     );
     drop(session);
@@ -674,6 +682,13 @@ fn long_term_in(browser: Browser) {
     assert_eq!(
         pick(&extended["bt"]),
         summary("B-T", &["SIGNATURE"]),
+        "{browser:?}"
+    );
+    // Kyso.verify({ online }): the agent's answers for the signer and its CA.
+    assert_eq!(extended["offline"], serde_json::json!([]), "{browser:?}");
+    assert_eq!(
+        extended["online"],
+        serde_json::json!([["ONLINE", "GOOD"], ["ONLINE", "GOOD"]]),
         "{browser:?}"
     );
     for (what, r) in [("B-LTA", &lta["report"]), ("extended", &extended["report"])] {

@@ -253,6 +253,13 @@ export class Kyso {
       content?: BinaryInput;
       trustAnchors?: (string | Uint8Array)[];
       report?: "simple" | "detailed";
+      /**
+       * Ask the agent (`kyso`, or one found with Kyso.connect) for the OCSP
+       * answers and CRLs the file lacks; only for certificates that chain
+       * to the agent's roots. Default false: the page fetches nothing.
+       */
+      online?: boolean;
+      kyso?: Kyso;
     },
   ): Promise<ValidationReport>;
   /**

@@ -442,24 +442,37 @@ export class Kyso {
   }
 
   /** Verifies a .p7s in the page; no agent needed. */
-  static async verify(file, { content, trustAnchors = [], report = "simple" } = {}) {
+  static async verify(file, { content, trustAnchors = [], report = "simple", online = false, kyso } = {}) {
     if (report !== "simple" && report !== "detailed") {
       throw new KysoError("BAD_REQUEST", `report must be "simple" or "detailed", not ${report}`, `report phải là "simple" hoặc "detailed"`);
     }
     await loadWasm();
     const sig = await bytesOf(file);
     const pem = trustAnchors.map(toPem).join("\n");
+    const pdfWasm = isPdf(sig) ? await loadPdf() : undefined;
+    // Online: the agent fetches what the file lacks from the responders its
+    // trusted certificates name (never a URL from the page). A signature the
+    // agent's roots do not cover gets nothing; the report then says so.
+    let fetched = {};
+    if (online) {
+      const agent = kyso ?? (await Kyso.connect());
+      const certificates = call(() => (pdfWasm ? pdfWasm.pdfCertificates(sig) : wasm.cmsCertificates(sig)));
+      fetched = await agent.revocationData(certificates).catch((e) => {
+        if (KysoError.from(e).code === "AGENT_NOT_FOUND") throw e;
+        return {};
+      });
+    }
+    const { ocsp, crls } = fetched;
     let json;
-    if (isPdf(sig)) {
-      const pdfWasm = await loadPdf();
-      json = call(() => pdfWasm.verifyPdf(sig, pem, Date.now()));
+    if (pdfWasm) {
+      json = call(() => pdfWasm.verifyPdf(sig, pem, Date.now(), ocsp, crls));
     } else if (content !== undefined && sizeOf(content) > STREAM_THRESHOLD) {
       const [alg] = call(() => wasm.cmsDigestAlgorithms(sig));
       const d = await Kyso.hash(content, { algorithm: alg ?? "SHA-256" });
-      json = call(() => wasm.verifyCmsDigest(sig, alg ?? "SHA-256", d, pem, Date.now()));
+      json = call(() => wasm.verifyCmsDigest(sig, alg ?? "SHA-256", d, pem, Date.now(), ocsp, crls));
     } else {
       const data = content === undefined ? new Uint8Array() : await bytesOf(content);
-      json = call(() => wasm.verifyCms(sig, data, pem, Date.now()));
+      json = call(() => wasm.verifyCms(sig, data, pem, Date.now(), ocsp, crls));
     }
     return shaped(JSON.parse(json), report);
   }

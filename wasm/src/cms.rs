@@ -111,15 +111,20 @@ pub(crate) fn take_once<T>(slot: &mut Option<T>) -> Result<T, JsValue> {
 /// Verifies a CMS signature (`.p7s`, DER or BER); returns the validation
 /// report as JSON. `content`: the signed file (empty for an attached
 /// signature); `anchors_pem`: extra trust anchors as PEM (empty: only the
-/// bundled Vietnamese roots); `now_ms`: the page's clock.
+/// bundled Vietnamese roots); `now_ms`: the page's clock; `online_ocsp`,
+/// `online_crls`: answers fetched for this verification (the agent's
+/// `/v1/revocation`), each concatenated DER, or `undefined`.
 #[wasm_bindgen(js_name = verifyCms)]
 pub fn verify_cms(
     signature: &[u8],
     content: &[u8],
     anchors_pem: &str,
     now_ms: f64,
+    online_ocsp: Option<Vec<u8>>,
+    online_crls: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
     let anchors = anchors(anchors_pem)?;
+    let online = crate::long_term::online(online_ocsp, online_crls)?;
     let report = cms::verify(
         signature,
         &cms::VerifyOptions {
@@ -128,7 +133,7 @@ pub fn verify_cms(
             content: (!content.is_empty()).then_some(content),
             extra_certificates: &[],
             policy: CryptoPolicy::etsi_default(),
-            revocation: &[],
+            revocation: &online,
         },
     );
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))
@@ -158,16 +163,19 @@ pub fn verify_cms_digest(
     content_digest: &[u8],
     anchors_pem: &str,
     now_ms: f64,
+    online_ocsp: Option<Vec<u8>>,
+    online_crls: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
     let alg = hash_algorithm(digest_algorithm)?;
     let anchors = anchors(anchors_pem)?;
+    let online = crate::long_term::online(online_ocsp, online_crls)?;
     let options = cms::VerifyOptions {
         trust_anchors: &anchors,
         now: page_time(now_ms)?,
         content: None,
         extra_certificates: &[],
         policy: CryptoPolicy::etsi_default(),
-        revocation: &[],
+        revocation: &online,
     };
     let report = match SignedDataView::parse(signature) {
         Ok(view) => {

@@ -8,6 +8,7 @@ use wasm_bindgen::prelude::*;
 use kyso_core::asn1::Tlv;
 use kyso_core::cms::{self, unsigned_attrs, SignerCertificates};
 use kyso_core::digest::HashAlgorithm;
+use kyso_core::revocation::{Origin, RevocationData};
 use kyso_core::Certificate;
 
 use crate::cms::split_certificates;
@@ -120,6 +121,23 @@ impl PreparedDocumentTimestamp {
             .finish(token)
             .map_err(error::pdf_to_js)
     }
+}
+
+/// Revocation answers fetched for a verification (`Kyso.verify(…, { online
+/// })`), as the verification's online data.
+pub(crate) fn online(
+    ocsp: Option<Vec<u8>>,
+    crls: Option<Vec<u8>>,
+) -> Result<Vec<(RevocationData, Origin)>, JsValue> {
+    if ocsp.is_none() && crls.is_none() {
+        return Ok(Vec::new());
+    }
+    let ocsp = split(ocsp.as_deref().unwrap_or_default())?;
+    let crls = split(crls.as_deref().unwrap_or_default())?;
+    Ok(vec![(
+        RevocationData::from_der(&ocsp, &crls).0,
+        Origin::Online,
+    )])
 }
 
 fn concat(signers: &[SignerCertificates]) -> Vec<u8> {

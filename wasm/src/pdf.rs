@@ -143,10 +143,18 @@ impl PreparedPdfSignature {
 }
 
 /// Verifies every signature of a PDF; the validation report as JSON.
-/// `anchors_pem`: extra trust anchors (empty: the bundled Vietnamese roots).
+/// `anchors_pem`: extra trust anchors (empty: the bundled Vietnamese roots);
+/// `online_ocsp`, `online_crls` as for `verifyCms`.
 #[wasm_bindgen(js_name = verifyPdf)]
-pub fn verify_pdf(pdf: &[u8], anchors_pem: &str, now_ms: f64) -> Result<String, JsValue> {
+pub fn verify_pdf(
+    pdf: &[u8],
+    anchors_pem: &str,
+    now_ms: f64,
+    online_ocsp: Option<Vec<u8>>,
+    online_crls: Option<Vec<u8>>,
+) -> Result<String, JsValue> {
     let anchors = anchors(anchors_pem)?;
+    let online = crate::long_term::online(online_ocsp, online_crls)?;
     let report = pdf::verify(
         pdf,
         &cms::VerifyOptions {
@@ -155,7 +163,7 @@ pub fn verify_pdf(pdf: &[u8], anchors_pem: &str, now_ms: f64) -> Result<String, 
             content: None,
             extra_certificates: &[],
             policy: kyso_core::policy::CryptoPolicy::etsi_default(),
-            revocation: &[],
+            revocation: &online,
         },
     );
     serde_json::to_string(&report).map_err(|e| error::internal(&e.to_string()))

@@ -85,17 +85,17 @@ fn certificate_info_reads_vietnamese_names_and_identifiers() {
 
 #[wasm_bindgen_test]
 fn verifies_an_openssl_signature_and_catches_tampering() {
-    let r = report(&verify_cms(OPENSSL_P7S, CONTENT, CERT_PEM, now()).unwrap());
+    let r = report(&verify_cms(OPENSSL_P7S, CONTENT, CERT_PEM, now(), None, None).unwrap());
     assert_eq!(verdict(&r).0, "TOTAL_PASSED", "{r}");
-    let r = report(&verify_cms(OPENSSL_P7S, b"Xin chao", CERT_PEM, now()).unwrap());
+    let r = report(&verify_cms(OPENSSL_P7S, b"Xin chao", CERT_PEM, now(), None, None).unwrap());
     assert_eq!(verdict(&r), ("TOTAL_FAILED".into(), "HASH_FAILURE".into()));
-    let r = report(&verify_cms(OPENSSL_P7S, CONTENT, "", now()).unwrap());
+    let r = report(&verify_cms(OPENSSL_P7S, CONTENT, "", now(), None, None).unwrap());
     assert_eq!(
         verdict(&r).1,
         "NO_CERTIFICATE_CHAIN_FOUND",
         "only the bundled roots"
     );
-    let r = report(&verify_cms(b"not a signature", CONTENT, CERT_PEM, now()).unwrap());
+    let r = report(&verify_cms(b"not a signature", CONTENT, CERT_PEM, now(), None, None).unwrap());
     assert_eq!(verdict(&r).1, "FORMAT_FAILURE");
     assert_eq!(
         cms_digest_algorithms(OPENSSL_P7S).unwrap(),
@@ -106,10 +106,14 @@ fn verifies_an_openssl_signature_and_catches_tampering() {
 #[wasm_bindgen_test]
 fn detached_verification_from_a_streamed_digest() {
     let d = digest("SHA-256", CONTENT).unwrap();
-    let r = report(&verify_cms_digest(OPENSSL_P7S, "SHA-256", &d, CERT_PEM, now()).unwrap());
+    let r = report(
+        &verify_cms_digest(OPENSSL_P7S, "SHA-256", &d, CERT_PEM, now(), None, None).unwrap(),
+    );
     assert_eq!(verdict(&r).0, "TOTAL_PASSED", "{r}");
     let other = digest("SHA-256", b"other").unwrap();
-    let r = report(&verify_cms_digest(OPENSSL_P7S, "SHA-256", &other, CERT_PEM, now()).unwrap());
+    let r = report(
+        &verify_cms_digest(OPENSSL_P7S, "SHA-256", &other, CERT_PEM, now(), None, None).unwrap(),
+    );
     assert_eq!(verdict(&r).1, "HASH_FAILURE");
 }
 
@@ -129,7 +133,7 @@ fn prepare_sign_finish_verify_detached_and_attached() {
     assert_eq!(attrs[0], 0x31, "a DER SET, as /v1/sign requires");
     let sig = sign(&detached);
     let p7s = detached.finish(&sig, "ecdsa-with-SHA256").unwrap();
-    let r = report(&verify_cms(&p7s, CONTENT, CERT_PEM, now()).unwrap());
+    let r = report(&verify_cms(&p7s, CONTENT, CERT_PEM, now(), None, None).unwrap());
     assert_eq!(verdict(&r).0, "TOTAL_PASSED", "{r}");
     assert_eq!(r["signatures"][0]["level"], "B-B");
     assert!(r["signatures"][0]["claimedSigningTime"].is_string());
@@ -142,7 +146,7 @@ fn prepare_sign_finish_verify_detached_and_attached() {
         prepare_cms(CERT, &[], "SHA-256", None, Some(CONTENT.to_vec()), None).unwrap();
     let sig = sign(&attached);
     let p7s = attached.finish(&sig, "ecdsa-with-SHA256").unwrap();
-    let r = report(&verify_cms(&p7s, &[], CERT_PEM, now()).unwrap());
+    let r = report(&verify_cms(&p7s, &[], CERT_PEM, now(), None, None).unwrap());
     // A .p7s without signing-time is not CAdES B-B (ETSI EN 319 122-1,
     // and DSS's default policy): the signature verifies, the claim is missing.
     assert_eq!(
