@@ -615,7 +615,7 @@ fn long_term_in(browser: Browser) {
             const data = new TextEncoder().encode("Tờ khai thuế — bản lưu trữ dài hạn");
             const {{ cms, report }} = await kyso.signCms(new Blob([data]), {{ certificateId, level: "B-LT", documentName: "to-khai.xml" }});
             const items = ["Hồ sơ 1", "Hồ sơ 2"].map((t) => ({{ data: new TextEncoder().encode(t) }}));
-            const batch = await kyso.signBatch(items, {{ certificateId, level: "B-LT" }});
+            const batch = await kyso.signBatch(items, {{ certificateId, level: "B-LTA" }});
             return {{
               data: b64(data), cms: b64(cms), report: summary(report),
               batch: batch.map((b) => b.error ? {{ error: b.error.code }} : {{ cms: b64(b.cms), report: summary(b.report) }}),
@@ -675,7 +675,7 @@ fn long_term_in(browser: Browser) {
     for (i, b) in batch.iter().enumerate() {
         assert_eq!(
             pick(&b["report"]),
-            summary("B-LT", &["SIGNATURE"]),
+            summary("B-LTA", &["SIGNATURE", "ARCHIVE"]),
             "{browser:?} batch item {i}: {b}"
         );
     }
@@ -741,8 +741,15 @@ fn long_term_in(browser: Browser) {
         let (code, indication, level, report) = kyso_verdict(&fx, &p7s, Some(&content));
         assert_eq!(
             (code, indication.as_str(), level.as_str()),
-            (0, "TOTAL_PASSED", "B-LT"),
+            (0, "TOTAL_PASSED", "B-LTA"),
             "{browser:?} batch item {i}: {report:#}"
+        );
+        let dss = ltv::dss_default(&fx, &p7s, Some(&content));
+        let s = &dss["signatures"][0];
+        assert_eq!(
+            (s["indication"].as_str(), s["signatureFormat"].as_str()),
+            (Some("TOTAL_PASSED"), Some("CAdES-BASELINE-LTA")),
+            "{browser:?} batch item {i}: {dss:#}"
         );
     }
 

@@ -194,7 +194,7 @@ export class Kyso {
       detached?: boolean;
       digest?: DigestName;
       documentName?: string;
-      level?: "B-B" | "B-T" | "B-LT";
+      level?: Level;
       onProgress?: Progress;
     },
   ): Promise<{ cms: Uint8Array; report: ValidationReport }>;
@@ -227,7 +227,7 @@ export class Kyso {
   signBatch(
     items: { data: BinaryInput; documentName?: string }[],
     /** `onProgress(bytesHashed, totalBytes)` over the whole batch. */
-    options?: { certificateId?: string; digest?: DigestName; level?: "B-B" | "B-T" | "B-LT"; onProgress?: Progress },
+    options?: { certificateId?: string; digest?: DigestName; level?: Level; onProgress?: Progress },
   ): Promise<({ cms: Uint8Array; report: ValidationReport } | { error: KysoError })[]>;
   /**
    * Brings a signed PDF (Kyso's or another tool's) to B-LT or B-LTA (default)
@@ -238,8 +238,8 @@ export class Kyso {
     pdf: BinaryInput,
     options?: { level?: "B-LT" | "B-LTA"; kyso?: Kyso } & NonNullable<Parameters<typeof Kyso.connect>[0]>,
   ): Promise<{ pdf: Uint8Array; report: ValidationReport }>;
-  /** A time-stamp token (DER) of a SHA-256 `digest` from the agent's TSAs. */
-  timestampToken(digest: Uint8Array): Promise<Uint8Array>;
+  /** A time-stamp token (DER) of `digest` (made with `algorithm`, default SHA-256) from the agent's TSAs. */
+  timestampToken(digest: Uint8Array, algorithm?: DigestName): Promise<Uint8Array>;
   /** OCSP responses and CRLs (each concatenated DER) for `certificates` (concatenated DER). */
   revocationData(certificates: Uint8Array): Promise<{ ocsp: Uint8Array; crls: Uint8Array }>;
   authenticate(nonce: string, options?: { certificateId?: string }): Promise<AuthToken>;

@@ -229,7 +229,7 @@ export class Kyso {
   }
 
   /**
-   * Signs `data` (CAdES at `level`: B-B, B-T or B-LT); returns the .p7s and
+   * Signs `data` (CAdES at `level`: B-B, B-T, B-LT or B-LTA); returns the .p7s and
    * its validation report. B-T and B-LT use the agent's TSAs and the
    * certificates' responders; if they fail after the token signed, the
    * error carries the signature reached so far in `details.result`.
@@ -253,7 +253,7 @@ export class Kyso {
         ? shaped(JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, contentDigest, this.#anchors, Date.now()))))
         : shaped(JSON.parse(call(() => wasm.verifyCms(cms, new Uint8Array(), this.#anchors, Date.now()))));
     const signed = call(() => prepared.finish(b64.decode(answer.signature), answer.signatureAlgorithm));
-    const cms = await this.#climb(signed, level, cmsSteps(this, wasm, cert), (cms) => ({ cms, report: verify(cms) }));
+    const cms = await this.#climb(signed, level, cmsSteps(this, wasm, cert, digest, contentDigest), (cms) => ({ cms, report: verify(cms) }));
     return { cms, report: verify(cms) };
   }
 
@@ -369,7 +369,8 @@ export class Kyso {
         shaped(JSON.parse(call(() => wasm.verifyCmsDigest(cms, digest, prepared[i].contentDigest, this.#anchors, Date.now()))));
       const signed = call(() => prepared[i].cms.finish(b64.decode(s.signature), answer.signatureAlgorithm));
       try {
-        const cms = await this.#climb(signed, level, cmsSteps(this, wasm, cert), (cms) => ({ cms, report: verify(cms) }));
+        const steps = cmsSteps(this, wasm, cert, digest, prepared[i].contentDigest);
+        const cms = await this.#climb(signed, level, steps, (cms) => ({ cms, report: verify(cms) }));
         results.push({ cms, report: verify(cms) });
       } catch (e) {
         results.push({ error: KysoError.from(e) });
@@ -403,9 +404,9 @@ export class Kyso {
   // request, default 10 s, more than timeoutMs), so they get the long
   // timeout and its TSA_UNAVAILABLE / REVOCATION_UNAVAILABLE arrives.
 
-  /** A time-stamp of `digest` (SHA-256) from the agent's TSAs. */
-  async timestampToken(digest) {
-    const { timeStampToken } = await this.#ask("POST", "/v1/timestamp", { digest: b64.encode(digest), digestAlgorithm: "SHA-256" });
+  /** A time-stamp of `digest` (made with `algorithm`) from the agent's TSAs. */
+  async timestampToken(digest, algorithm = "SHA-256") {
+    const { timeStampToken } = await this.#ask("POST", "/v1/timestamp", { digest: b64.encode(digest), digestAlgorithm: algorithm });
     return b64.decode(timeStampToken);
   }
 
@@ -529,7 +530,7 @@ export class Kyso {
 }
 
 const LEVELS = ["B-B", "B-T", "B-LT", "B-LTA"];
-const CMS_LEVELS = ["B-B", "B-T", "B-LT"];
+const CMS_LEVELS = LEVELS;
 const PDF_LEVELS = LEVELS;
 
 function checkLevel(level, allowed) {
@@ -542,8 +543,8 @@ function checkLevel(level, allowed) {
   }
 }
 
-/** B-T and B-LT for a CMS: the agent time-stamps and fetches, wasm embeds. */
-function cmsSteps(kyso, w, cert) {
+/** B-T, B-LT and B-LTA for a CMS: the agent time-stamps and fetches, wasm embeds. */
+function cmsSteps(kyso, w, cert, digest, contentDigest) {
   return [
     ["B-T", async (cms) => {
       const token = await kyso.timestampToken(call(() => w.cmsTimestampImprint(cms)));
@@ -553,6 +554,15 @@ function cmsSteps(kyso, w, cert) {
       const certificates = concat([call(() => w.cmsCertificates(cms)), ...cert.chain.map(b64.decode)]);
       const { ocsp, crls } = await kyso.revocationData(certificates);
       return call(() => w.cmsAddValidationData(cms, certificates, ocsp, crls));
+    }],
+    ["B-LTA", async (cms) => {
+      const prepared = call(() => w.prepareArchiveTimestamp(cms, digest, contentDigest));
+      try {
+        const token = await kyso.timestampToken(call(() => prepared.imprint()), digest);
+        return call(() => prepared.finish(token));
+      } finally {
+        prepared.free();
+      }
     }],
   ];
 }

@@ -46,6 +46,50 @@ pub fn cms_add_validation_data(
     cms::add_validation_data(cms, &certs, &split(crls)?, &split(ocsp)?).map_err(error::to_js)
 }
 
+/// A CAdES archive-time-stamp-v3 waiting for its token (B-LTA).
+#[wasm_bindgen]
+pub struct PreparedArchiveTimestamp {
+    inner: Option<cms::archive_timestamp::PreparedArchiveTimestamp>,
+}
+
+/// Prepares the archive time-stamp of `cms` (already B-LT), hashed with
+/// `digest_algorithm` (the signature's); `content_digest`: the content's
+/// digest with that algorithm for a detached signature, `undefined` for an
+/// attached one.
+#[wasm_bindgen(js_name = prepareArchiveTimestamp)]
+pub fn prepare_archive_timestamp(
+    cms: &[u8],
+    digest_algorithm: &str,
+    content_digest: Option<Vec<u8>>,
+) -> Result<PreparedArchiveTimestamp, JsValue> {
+    let digest = crate::hash::algorithm(digest_algorithm)?;
+    let inner = cms::archive_timestamp::PreparedArchiveTimestamp::new(
+        cms,
+        digest,
+        content_digest.as_deref(),
+    )
+    .map_err(error::to_js)?;
+    Ok(PreparedArchiveTimestamp { inner: Some(inner) })
+}
+
+#[wasm_bindgen]
+impl PreparedArchiveTimestamp {
+    /// The digest the TSA must stamp, with the signature's algorithm.
+    pub fn imprint(&self) -> Result<Vec<u8>, JsValue> {
+        self.inner
+            .as_ref()
+            .map(|p| p.imprint().to_vec())
+            .ok_or_else(|| error::bad_input("time-stamp already finished"))
+    }
+
+    /// Embeds the agent's `token`; returns the CMS at B-LTA.
+    pub fn finish(&mut self, token: &[u8]) -> Result<Vec<u8>, JsValue> {
+        crate::cms::take_once(&mut self.inner)?
+            .finish(token)
+            .map_err(error::to_js)
+    }
+}
+
 /// The certificates of every signer and TSA of a PDF, concatenated DER.
 #[cfg(feature = "pdf")]
 #[wasm_bindgen(js_name = pdfCertificates)]
