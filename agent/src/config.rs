@@ -369,33 +369,7 @@ impl AllowedOrigin {
     }
 }
 
-/// `$XDG_CONFIG_HOME/kyso/agent.toml` (Linux), `%APPDATA%\Kyso\agent.toml`
-/// (Windows), `~/Library/Application Support/Kyso/agent.toml` (macOS).
-pub fn default_path() -> Option<PathBuf> {
-    config_dir().map(|d| d.join("agent.toml"))
-}
-
-/// The administrator's file for every user of the machine (the .deb's
-/// conffile); read when the user has none. Linux only: Windows and macOS
-/// deployments put policy in the user's directory.
-pub fn system_path() -> Option<PathBuf> {
-    (!cfg!(windows) && !cfg!(target_os = "macos")).then(|| PathBuf::from("/etc/kyso/agent.toml"))
-}
-
-/// The per-OS directory for Kyso's configuration and state.
-pub fn config_dir() -> Option<PathBuf> {
-    if cfg!(windows) {
-        std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("Kyso"))
-    } else if cfg!(target_os = "macos") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support/Kyso"))
-    } else {
-        std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-            .map(|d| d.join("kyso"))
-    }
-}
+pub use kyso_wire::config_file::{config_dir, default_path, system_path};
 
 #[cfg(test)]
 mod tests {

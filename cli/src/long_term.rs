@@ -18,7 +18,8 @@ use kyso_net::{Fetcher, NetError, Revocation, Settings, Tsa};
 use crate::clock::now;
 
 /// The TSA the shipped agent configuration names (`[timestamp] urls`), used
-/// when no `--tsa` is given: the Vietnamese government's.
+/// when neither `--tsa` nor an agent configuration gives one: the
+/// Vietnamese government's.
 pub const DEFAULT_TSA: &str = "http://tsa.ca.gov.vn";
 
 /// The CAdES and PAdES baseline levels.
@@ -65,14 +66,19 @@ pub struct Network {
 }
 
 impl Network {
-    /// `--tsa` URLs in order, the shipped default when there are none.
+    /// `--tsa` URLs in order; without them the agent configuration's
+    /// `[timestamp] urls`, else the shipped default.
     pub fn new(tsa_urls: &[String]) -> Self {
         let fetcher = Fetcher::new(Settings::default());
         Network {
-            tsa_urls: if tsa_urls.is_empty() {
-                vec![DEFAULT_TSA.into()]
-            } else {
+            // The admin's choice in the agent configuration, then the
+            // shipped default.
+            tsa_urls: if !tsa_urls.is_empty() {
                 tsa_urls.to_vec()
+            } else {
+                kyso_wire::config_file::timestamp_urls()
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| vec![DEFAULT_TSA.into()])
             },
             tsa: Tsa::new(fetcher.clone()),
             revocation: Revocation::new(fetcher),

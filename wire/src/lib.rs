@@ -27,4 +27,5 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod config_file;
 pub mod dialog;
