@@ -124,7 +124,7 @@ pub fn verify_cms(
     online_crls: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
     let anchors = anchors(anchors_pem)?;
-    let online = crate::long_term::online(online_ocsp, online_crls)?;
+    let online = crate::online::online(online_ocsp, online_crls)?;
     let report = cms::verify(
         signature,
         &cms::VerifyOptions {
@@ -168,7 +168,7 @@ pub fn verify_cms_digest(
 ) -> Result<String, JsValue> {
     let alg = hash_algorithm(digest_algorithm)?;
     let anchors = anchors(anchors_pem)?;
-    let online = crate::long_term::online(online_ocsp, online_crls)?;
+    let online = crate::online::online(online_ocsp, online_crls)?;
     let options = cms::VerifyOptions {
         trust_anchors: &anchors,
         now: page_time(now_ms)?,

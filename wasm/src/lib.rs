@@ -11,6 +11,7 @@ mod cms;
 mod error;
 mod hash;
 mod long_term;
+mod online;
 #[cfg(feature = "pdf")]
 mod pdf;
 

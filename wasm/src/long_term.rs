@@ -5,14 +5,13 @@
 
 use wasm_bindgen::prelude::*;
 
-use kyso_core::asn1::Tlv;
 use kyso_core::cms::{self, unsigned_attrs, SignerCertificates};
 use kyso_core::digest::HashAlgorithm;
-use kyso_core::revocation::{Origin, RevocationData};
 use kyso_core::Certificate;
 
 use crate::cms::split_certificates;
 use crate::error;
+use crate::online::split;
 
 /// The SHA-256 digest a TSA must stamp for the one signer of `cms` (B-T).
 #[wasm_bindgen(js_name = cmsTimestampImprint)]
@@ -167,23 +166,6 @@ impl PreparedDocumentTimestamp {
     }
 }
 
-/// Revocation answers fetched for a verification (`Kyso.verify(…, { online
-/// })`), as the verification's online data.
-pub(crate) fn online(
-    ocsp: Option<Vec<u8>>,
-    crls: Option<Vec<u8>>,
-) -> Result<Vec<(RevocationData, Origin)>, JsValue> {
-    if ocsp.is_none() && crls.is_none() {
-        return Ok(Vec::new());
-    }
-    let ocsp = split(ocsp.as_deref().unwrap_or_default())?;
-    let crls = split(crls.as_deref().unwrap_or_default())?;
-    Ok(vec![(
-        RevocationData::from_der(&ocsp, &crls).0,
-        Origin::Online,
-    )])
-}
-
 fn concat(signers: &[SignerCertificates]) -> Vec<u8> {
     let mut seen: Vec<&Certificate> = Vec::new();
     for s in signers {
@@ -194,15 +176,4 @@ fn concat(signers: &[SignerCertificates]) -> Vec<u8> {
         }
     }
     seen.iter().flat_map(|c| c.der().to_vec()).collect()
-}
-
-/// Concatenated DER elements, one by one.
-fn split(mut der: &[u8]) -> Result<Vec<Vec<u8>>, JsValue> {
-    let mut out = Vec::new();
-    while !der.is_empty() {
-        let (tlv, rest) = Tlv::parse(der).map_err(error::to_js)?;
-        out.push(tlv.raw.to_vec());
-        der = rest;
-    }
-    Ok(out)
 }

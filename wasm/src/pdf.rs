@@ -154,7 +154,7 @@ pub fn verify_pdf(
     online_crls: Option<Vec<u8>>,
 ) -> Result<String, JsValue> {
     let anchors = anchors(anchors_pem)?;
-    let online = crate::long_term::online(online_ocsp, online_crls)?;
+    let online = crate::online::online(online_ocsp, online_crls)?;
     let report = pdf::verify(
         pdf,
         &cms::VerifyOptions {
