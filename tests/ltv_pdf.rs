@@ -3,33 +3,10 @@
 //! policy, nothing fetched); after B-LT
 //! the responders are stopped and the files must still validate.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use kyso_tests::{ltv, pyhanko, Fixture};
-
-/// A one-page PDF from Ghostscript, with Vietnamese text.
-fn input_pdf(dir: &Path) -> PathBuf {
-    let ps = dir.join("in.ps");
-    std::fs::write(
-        &ps,
-        "%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (Quyet dinh so 12/QD-UBND) show showpage\n",
-    )
-    .unwrap();
-    let pdf = dir.join("in.pdf");
-    let out = Command::new("gs")
-        .args(["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite"])
-        .arg(format!("-sOutputFile={}", pdf.display()))
-        .arg(&ps)
-        .output()
-        .expect("run gs");
-    assert!(
-        out.status.success(),
-        "gs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    pdf
-}
 
 fn sign_pdf(fx: &Fixture, input: &Path, out: &Path, level: &str, tsa: &str) {
     sign_pdf_as(fx, "ltv", input, out, level, tsa)
@@ -54,7 +31,7 @@ fn every_level_is_made_and_each_validator_agrees_offline() {
     let (fx, mut responders) = ltv::fixture("levels");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("levels");
-    let input = input_pdf(&dir);
+    let input = kyso_tests::pdf::one_page(&dir);
     let mut made = Vec::new();
     for level in ["B-T", "B-LT", "B-LTA"] {
         let out = dir.join(format!("{level}.pdf"));
@@ -127,7 +104,7 @@ fn signed_pdfs_are_extended_to_b_lta_and_renewed() {
     let (fx, mut responders) = ltv::fixture("extend");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("extend");
-    let input = input_pdf(&dir);
+    let input = kyso_tests::pdf::one_page(&dir);
 
     // B-B: the document time-stamp over the /DSS is its proof of existence
     // (EN 319 142-1 allows it for B-T), so it becomes B-LTA in one step.
@@ -214,7 +191,7 @@ fn signed_before_the_revocation_with_a_time_stamp_stays_valid_without_it_does_no
     let (fx, mut responders) = ltv::fixture("revoked");
     let tsa = responders.entry().tsa_url.clone();
     let dir = fx.scratch("revoked");
-    let input = input_pdf(&dir);
+    let input = kyso_tests::pdf::one_page(&dir);
     let (bt, bb) = (dir.join("b-t.pdf"), dir.join("b-b.pdf"));
     sign_pdf_as(&fx, "ltv-revoked", &input, &bt, "B-T", &tsa);
     sign_pdf_as(&fx, "ltv-revoked", &input, &bb, "B-B", &tsa);

@@ -507,29 +507,6 @@ fn sign_pdf_in_firefox() {
     sign_pdf_in(Browser::Firefox);
 }
 
-/// A one-page PDF from Ghostscript.
-fn draft_pdf(dir: &Path) -> PathBuf {
-    let ps = dir.join("draft.ps");
-    std::fs::write(
-        &ps,
-        "%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (Quyet dinh so 12/QD-UBND) show showpage\n",
-    )
-    .unwrap();
-    let pdf = dir.join("draft.pdf");
-    let out = std::process::Command::new("gs")
-        .args(["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite"])
-        .arg(format!("-sOutputFile={}", pdf.display()))
-        .arg(&ps)
-        .output()
-        .expect("run gs");
-    assert!(
-        out.status.success(),
-        "gs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    pdf
-}
-
 /// What every long-term page script starts with: the SDK connected to the
 /// agent on `port`, the `ltv` signer's id, base64 out and a report's summary.
 fn ltv_prelude(fx: &Fixture, port: u16) -> String {
@@ -591,7 +568,7 @@ fn long_term_in(browser: Browser) {
     let (fx, mut responders) = ltv::fixture(&name);
     let dir = fx.scratch(&name);
     let site = site(&dir);
-    std::fs::copy(draft_pdf(&dir), site.join("draft.pdf")).unwrap();
+    std::fs::copy(kyso_tests::pdf::one_page(&dir), site.join("draft.pdf")).unwrap();
     let server = StaticServer::start(site);
     let page = server.origin();
     let tsa = responders.entry().tsa_url.clone();
@@ -793,7 +770,7 @@ fn tsa_hangs_in(browser: Browser) {
     let name = format!("sdk-tsa-hangs-{browser:?}");
     let dir = fx.scratch(&name);
     let site = site(&dir);
-    std::fs::copy(draft_pdf(&dir), site.join("draft.pdf")).unwrap();
+    std::fs::copy(kyso_tests::pdf::one_page(&dir), site.join("draft.pdf")).unwrap();
     let server = StaticServer::start(site);
     let page = server.origin();
     let (hang_port, _hang) = kyso_testkit::ltv::hanging_server().unwrap();

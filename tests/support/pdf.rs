@@ -321,3 +321,23 @@ pub fn test_png(path: &Path, seal: bool) {
     enc.set_depth(png::BitDepth::Eight);
     enc.write_header().unwrap().write_image_data(&rgba).unwrap();
 }
+
+/// A one-page PDF from Ghostscript (a decision's number as its text): a
+/// plain input to sign.
+pub fn one_page(dir: &Path) -> PathBuf {
+    let ps = dir.join("draft.ps");
+    std::fs::write(
+        &ps,
+        "%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (Quyet dinh so 12/QD-UBND) show showpage\n",
+    )
+    .expect("write the PostScript");
+    let pdf = dir.join("draft.pdf");
+    run(
+        Command::new("gs")
+            .args(["-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite"])
+            .arg(format!("-sOutputFile={}", pdf.display()))
+            .arg(&ps),
+        "gs",
+    );
+    pdf
+}

@@ -3,7 +3,6 @@
 
 use wasm_bindgen::prelude::*;
 
-use kyso_core::asn1::Tlv;
 use kyso_core::cms::{self, CadesParams, Content, PreparedSignature, SignedDataView};
 use kyso_core::signature_scheme::parse_algorithm_name;
 use kyso_core::{time, Certificate, DigestAlgorithm, SignatureScheme, TrustAnchors};
@@ -208,12 +207,9 @@ pub(crate) fn page_time(ms: f64) -> Result<time::DateTime, JsValue> {
     time::from_unix((ms / 1000.0) as u64).map_err(error::to_js)
 }
 
-pub(crate) fn split_certificates(mut der: &[u8]) -> Result<Vec<Certificate>, JsValue> {
-    let mut out = Vec::new();
-    while !der.is_empty() {
-        let (tlv, rest) = Tlv::parse(der).map_err(error::to_js)?;
-        out.push(Certificate::from_der(tlv.raw).map_err(error::to_js)?);
-        der = rest;
-    }
-    Ok(out)
+pub(crate) fn split_certificates(der: &[u8]) -> Result<Vec<Certificate>, JsValue> {
+    crate::online::split(der)?
+        .iter()
+        .map(|c| Certificate::from_der(c).map_err(error::to_js))
+        .collect()
 }
