@@ -9,7 +9,7 @@ use std::process::Command;
 
 use kyso_testkit::ltv::{free_ports, Responders};
 
-use crate::pdf::{best, measure, write_pdf, RUNS};
+use crate::pdf::{best, measure, pyhanko_pkcs11, write_pdf, RUNS};
 
 const MIB: usize = 10;
 
@@ -62,23 +62,19 @@ pub fn run(workspace: &Path) -> Result<String, String> {
             ]);
         measure(c, Some(&manifest.pin))
     })?;
+    let root = manifest.root_pem.to_string_lossy().into_owned();
     let pyhanko_sign = best(|| {
-        let mut c = Command::new(&pyhanko);
-        c.env("SOFTHSM2_CONF", &manifest.softhsm2_conf)
-            .env("PYHANKO_PKCS11_PIN", &manifest.pin)
-            .args(["sign", "addsig", "--field", "Sig1", "--timestamp-url", &tsa])
-            .args(["--with-validation-info", "--use-pades", "--use-pades-lta"])
-            .arg("--trust")
-            .arg(&manifest.root_pem)
-            .arg("--trust-replace")
-            .args(["pkcs11", "--lib"])
-            .arg(&manifest.module)
-            .args(["--token-label", manifest.tokens[0].label.as_str()])
-            .args(["--cert-label", "ltv", "--key-label", "ltv"])
-            .arg("--other-cert-file")
-            .arg(&manifest.intermediate_pem)
-            .arg(&input)
-            .arg(&p_out);
+        let options = [
+            "--timestamp-url",
+            &tsa,
+            "--with-validation-info",
+            "--use-pades",
+            "--use-pades-lta",
+            "--trust",
+            &root,
+            "--trust-replace",
+        ];
+        let c = pyhanko_pkcs11(&pyhanko, &manifest, "ltv", &options, &input, &p_out);
         measure(c, None)
     })?;
     let kyso_verify = best(|| {

@@ -55,17 +55,7 @@ pub fn run(workspace: &Path, sizes_mib: &[usize]) -> Result<String, String> {
             measure(c, Some(&manifest.pin))
         })?;
         let pyhanko_sign = best(|| {
-            let mut c = Command::new(&pyhanko);
-            c.env("SOFTHSM2_CONF", &manifest.softhsm2_conf)
-                .env("PYHANKO_PKCS11_PIN", &manifest.pin)
-                .args(["sign", "addsig", "--field", "Sig1", "pkcs11", "--lib"])
-                .arg(&manifest.module)
-                .args(["--token-label", manifest.tokens[0].label.as_str()])
-                .args(["--cert-label", "rsa2048", "--key-label", "rsa2048"])
-                .arg("--other-cert-file")
-                .arg(&manifest.intermediate_pem)
-                .arg(&input)
-                .arg(&p_out);
+            let c = pyhanko_pkcs11(&pyhanko, &manifest, "rsa2048", &[], &input, &p_out);
             measure(c, None)
         })?;
         // Each verifier checks the file it signed; both hold one signature.
@@ -113,6 +103,32 @@ pub fn run(workspace: &Path, sizes_mib: &[usize]) -> Result<String, String> {
          | PDF | kyso sign | pyHanko sign | ratio | kyso verify | pyHanko verify | ratio | kyso verify peak memory | pyHanko verify peak memory |\n\
          |---|---|---|---|---|---|---|---|---|\n{rows}"
     ))
+}
+
+/// `pyhanko sign addsig [ADDSIG_OPTIONS] pkcs11 …` with `label`'s key on the
+/// manifest's token: the peer of `kyso sign pdf` with the same key.
+pub(crate) fn pyhanko_pkcs11(
+    pyhanko: &Path,
+    manifest: &kyso_testkit::Manifest,
+    label: &str,
+    addsig_options: &[&str],
+    input: &Path,
+    out: &Path,
+) -> Command {
+    let mut c = Command::new(pyhanko);
+    c.env("SOFTHSM2_CONF", &manifest.softhsm2_conf)
+        .env("PYHANKO_PKCS11_PIN", &manifest.pin)
+        .args(["sign", "addsig", "--field", "Sig1"])
+        .args(addsig_options)
+        .args(["pkcs11", "--lib"])
+        .arg(&manifest.module)
+        .args(["--token-label", manifest.tokens[0].label.as_str()])
+        .args(["--cert-label", label, "--key-label", label])
+        .arg("--other-cert-file")
+        .arg(&manifest.intermediate_pem)
+        .arg(input)
+        .arg(out);
+    c
 }
 
 /// Best of [`RUNS`] (time, peak RSS KiB of that run).
